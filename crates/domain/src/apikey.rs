@@ -1,0 +1,64 @@
+//! API keys: scoped to one tenant and a role, stored only as a hash. A key bound to a user acts as
+//! that human; an unbound key is a service key (machines, agents).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::id::{ApiKeyId, UserId};
+use crate::text;
+use crate::user::Role;
+
+/// An API key's record; the secret itself is never stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub role: Role,
+    /// The user this key acts for; `None` for a service key.
+    pub user_id: Option<UserId>,
+    /// First characters of the key, to recognise it in lists.
+    pub prefix: String,
+    #[serde(skip)]
+    pub hash: Vec<u8>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl ApiKey {
+    /// Whether the key has been revoked.
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+/// Input for creating an API key.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    pub name: String,
+    pub role: Role,
+    /// Bind the key to a user so it acts as that human.
+    #[serde(default)]
+    pub user_id: Option<UserId>,
+}
+
+impl NewApiKey {
+    /// Validates the input into a key record, given its prefix and hash.
+    pub fn into_key(self, prefix: String, hash: Vec<u8>, now: Timestamp) -> Result<ApiKey> {
+        Ok(ApiKey {
+            id: ApiKeyId::generate(),
+            name: text::line("name", &self.name)?,
+            role: self.role,
+            user_id: self.user_id,
+            prefix,
+            hash,
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
+    }
+}

@@ -1,0 +1,125 @@
+//! Typed identifiers: one newtype per entity over a UUID v7, so ids of different entities cannot be
+//! mixed up and ids sort by creation time.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+macro_rules! entity_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            /// Wraps an existing UUID (from storage or a parsed path).
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            /// The underlying UUID.
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+entity_id!(
+    /// A tenant (business unit).
+    TenantId
+);
+entity_id!(
+    /// A region configured for a tenant.
+    RegionId
+);
+entity_id!(
+    /// A product sold by a tenant.
+    ProductId
+);
+entity_id!(
+    /// A human user of a tenant.
+    UserId
+);
+entity_id!(
+    /// An API key.
+    ApiKeyId
+);
+entity_id!(
+    /// A customer account.
+    AccountId
+);
+entity_id!(
+    /// A person at a customer account.
+    ContactId
+);
+entity_id!(
+    /// A directed relationship between two contacts.
+    RelationshipId
+);
+entity_id!(
+    /// A sales opportunity.
+    OpportunityId
+);
+entity_id!(
+    /// An email, chat, meeting, call or note.
+    ActivityId
+);
+entity_id!(
+    /// A task.
+    TaskId
+);
+entity_id!(
+    /// An entry in the event log.
+    EventId
+);
+entity_id!(
+    /// A recorded stage change of an opportunity.
+    StageChangeId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_sort_by_creation() {
+        let a = AccountId::generate();
+        let b = AccountId::generate();
+        assert!(a < b);
+    }
+
+    #[test]
+    fn parse_round_trips_and_rejects_garbage() {
+        let id = OpportunityId::generate();
+        assert_eq!(id.to_string().parse::<OpportunityId>().ok(), Some(id));
+        assert!("'; drop table x; --".parse::<OpportunityId>().is_err());
+    }
+}

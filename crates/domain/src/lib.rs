@@ -1,0 +1,28 @@
+//! The Agent Army domain model: identifiers, money, tenants and regions, the CRM entities
+//! (accounts, contacts, opportunities, activities, tasks, products, users) and the opportunity
+//! stage machine, plus the typed events every state change emits.
+//!
+//! Pure and synchronous: this crate must not import async runtimes, databases, HTTP or the file
+//! system. Storage and transport layers convert to and from these types at their boundaries.
+
+pub mod account;
+pub mod activity;
+pub mod actor;
+pub mod apikey;
+pub mod contact;
+pub mod error;
+pub mod event;
+pub mod id;
+mod labels;
+pub mod money;
+pub mod opportunity;
+pub mod patch;
+pub mod product;
+pub mod region;
+pub mod stage;
+pub mod task;
+pub mod tenant;
+pub mod text;
+pub mod user;
+
+pub use error::{DomainError, Result};

@@ -1,0 +1,14 @@
+//! Helpers for partial updates (JSON merge-patch style): an absent field leaves a value alone,
+//! `null` clears it, a value sets it.
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a present field into `Some(value)` where `value` may be `None` for JSON `null`.
+/// Use with `#[serde(default)]` so an absent field stays `None`.
+pub fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
