@@ -1,0 +1,146 @@
+//! The PostgreSQL backend, for production. Two pools:
+//! - the application pool switches every connection to the `agent_army_app` role, which owns
+//!   nothing and cannot bypass row-level security, and sets `app.tenant_id` with
+//!   `set_config(..., true)` at the start of every transaction, so nothing carries over between
+//!   pooled uses;
+//! - the operator pool connects as the configured (owner) role, for migrations and the tenant
+//!   registry.
+
+use std::time::Duration;
+
+use domain::id::TenantId;
+use rust_decimal::Decimal;
+use sqlx::Executor;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use uuid::Uuid;
+
+use crate::context::{Idempotency, StoredResponse, WriteCtx};
+use crate::error::{Error, Result};
+use crate::query::{Filter, ListQuery, Order, Page, like_pattern};
+use crate::resource::{Reference, Resource};
+use crate::value::SqlValue;
+
+pub(crate) type Db = sqlx::Postgres;
+type DbRow = sqlx::postgres::PgRow;
+
+const FOR_UPDATE: &str = " FOR UPDATE";
+
+/// The role the server acts as; created by the first migration.
+pub const APP_ROLE: &str = "agent_army_app";
+
+/// A PostgreSQL database.
+pub struct Backend {
+    app: PgPool,
+    operator: PgPool,
+}
+
+impl Backend {
+    /// Prepares both pools; connections open on first use (after migrations created the role).
+    pub(crate) fn open(url: &str, operator_url: &str, max_connections: u32) -> Result<Self> {
+        let app = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE agent_army_app").await?;
+                    conn.execute("SET statement_timeout = '30s'").await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy(url)?;
+        let operator = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy(operator_url)?;
+        Ok(Self { app, operator })
+    }
+
+    /// Applies pending migrations as the operator (schema owner).
+    pub(crate) async fn migrate(&self) -> Result<()> {
+        crate::migrations::migrator(crate::migrations::Dialect::Postgres)
+            .run(&self.operator)
+            .await?;
+        Ok(())
+    }
+
+    /// Checks the database answers as the application role, and that this role is subject to
+    /// row-level security.
+    pub(crate) async fn ping(&self) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT current_user::text AS role, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+        )
+        .fetch_one(&self.app)
+        .await?;
+        let role: String = sqlx::Row::try_get(&row, "role")?;
+        let is_super: bool = sqlx::Row::try_get(&row, "rolsuper")?;
+        let bypasses: bool = sqlx::Row::try_get(&row, "rolbypassrls")?;
+        if role != APP_ROLE || is_super || bypasses {
+            return Err(Error::Internal(format!(
+                "the application connection runs as {role:?} (superuser: {is_super}, bypassrls: {bypasses}); \
+                 it must be {APP_ROLE:?} without either"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Closes both pools.
+    pub(crate) async fn close(&self) {
+        self.app.close().await;
+        self.operator.close().await;
+    }
+
+    async fn begin_read(&self, tenant: TenantId) -> Result<sqlx::Transaction<'static, Db>> {
+        let mut tx = self.app.begin().await?;
+        set_tenant(&mut tx, tenant).await?;
+        Ok(tx)
+    }
+
+    async fn begin_write(&self, tenant: TenantId) -> Result<sqlx::Transaction<'static, Db>> {
+        self.begin_read(tenant).await
+    }
+
+    async fn begin_platform_write(
+        &self,
+        tenant: TenantId,
+    ) -> Result<sqlx::Transaction<'static, Db>> {
+        let mut tx = self.operator.begin().await?;
+        set_tenant(&mut tx, tenant).await?;
+        Ok(tx)
+    }
+
+    fn platform_pool(&self) -> &PgPool {
+        &self.operator
+    }
+}
+
+/// Scopes the transaction to one tenant; `true` makes the setting end with the transaction.
+async fn set_tenant(tx: &mut sqlx::Transaction<'static, Db>, tenant: TenantId) -> Result<()> {
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn bind(q: &mut sqlx::QueryBuilder<Db>, value: SqlValue) {
+    use jiff_sqlx::ToSqlx;
+    match value {
+        SqlValue::Uuid(v) => q.push_bind(v),
+        SqlValue::Text(v) => q.push_bind(v),
+        SqlValue::Int(v) => q.push_bind(v),
+        SqlValue::Bool(v) => q.push_bind(v),
+        SqlValue::Json(v) => q.push_bind(sqlx::types::Json(v)),
+        SqlValue::Time(v) => q.push_bind(v.map(|t| t.to_sqlx())),
+        SqlValue::Date(v) => q.push_bind(v.map(|d| d.to_sqlx())),
+        SqlValue::Decimal(v) => q.push_bind(v),
+        SqlValue::Bytes(v) => q.push_bind(v),
+    };
+}
+
+fn read_decimal(row: &DbRow, column: &str) -> Result<Decimal, sqlx::Error> {
+    sqlx::Row::try_get(row, column)
+}
+
+include!("../sql/rows.rs");
+include!("../sql/crud.rs");
+include!("../sql/special.rs");

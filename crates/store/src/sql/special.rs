@@ -1,0 +1,219 @@
+// Operations beyond generic CRUD: tenants (platform), API key authentication and revocation,
+// stage moves and their history, and the event log. Included by each backend module.
+
+const TENANT_COLUMNS: &str = "id, name, display_name, created_at";
+const STAGE_CHANGE_COLUMNS: &str =
+    "id, opportunity_id, from_stage, to_stage, reason, actor_kind, actor_id, changed_at";
+const EVENT_COLUMNS: &str = "id, kind, resource, action, subject_id, payload, actor_kind, actor_id, \
+     api_key_id, request_id, occurred_at";
+
+/// Minimum time between two `last_used_at` writes of one key, so reads stay reads.
+const LAST_USED_GRANULARITY_SECS: i64 = 60;
+
+impl Backend {
+    /// Creates a tenant with its starting regions (operator connection).
+    pub(crate) async fn create_tenant(
+        &self,
+        tenant: &domain::tenant::Tenant,
+        regions: &[domain::region::Region],
+    ) -> Result<()> {
+        let w = WriteCtx { tenant: tenant.id, actor: domain::actor::Actor::operator(), request_id: None, now: tenant.created_at };
+        let mut tx = self.begin_platform_write(tenant.id).await?;
+        let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO tenants (id, name, display_name, created_at) VALUES (");
+        push_list(&mut q, [
+            SqlValue::Uuid(Some(tenant.id.as_uuid())),
+            SqlValue::text(&tenant.name),
+            SqlValue::text(&tenant.display_name),
+            SqlValue::Time(Some(tenant.created_at)),
+        ]);
+        q.push(")");
+        q.build().execute(&mut *tx).await?;
+        let event = domain::event::NewEvent::of(
+            domain::event::ResourceKind::Tenant,
+            domain::event::EventAction::Created,
+            tenant.id.as_uuid(),
+            tenant,
+        );
+        append_event(&mut tx, &w, event).await?;
+        for region in regions {
+            insert_row(&mut tx, tenant.id, region).await?;
+            let event = domain::event::NewEvent::of(
+                domain::event::ResourceKind::Region,
+                domain::event::EventAction::Created,
+                region.id.as_uuid(),
+                region,
+            );
+            append_event(&mut tx, &w, event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every tenant, by name (operator connection).
+    pub(crate) async fn list_tenants(&self) -> Result<Vec<domain::tenant::Tenant>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY name"));
+        let rows = sqlx::query(sql).fetch_all(self.platform_pool()).await?;
+        Ok(rows.iter().map(domain::tenant::Tenant::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The tenant with this id or name (operator connection).
+    pub(crate) async fn find_tenant(&self, name_or_id: &str) -> Result<domain::tenant::Tenant> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(TENANT_COLUMNS).push(" FROM tenants WHERE ");
+        match name_or_id.parse::<Uuid>() {
+            Ok(id) => {
+                q.push("id = ");
+                bind(&mut q, SqlValue::Uuid(Some(id)));
+            }
+            Err(_) => {
+                q.push("name = ");
+                bind(&mut q, SqlValue::text(name_or_id.trim().to_ascii_lowercase()));
+            }
+        }
+        let row = q.build().fetch_optional(self.platform_pool()).await?;
+        let row = row.ok_or_else(|| Error::not_found("tenant", name_or_id))?;
+        Ok(domain::tenant::Tenant::from_row(&row)?)
+    }
+
+    /// The current tenant's own record (application connection).
+    pub(crate) async fn tenant(&self, tenant: TenantId) -> Result<domain::tenant::Tenant> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(TENANT_COLUMNS).push(" FROM tenants WHERE id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        let mut tx = self.begin_read(tenant).await?;
+        let row = q.build().fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        let row = row.ok_or_else(|| Error::not_found("tenant", tenant))?;
+        Ok(domain::tenant::Tenant::from_row(&row)?)
+    }
+
+    /// The live key of this tenant with this hash, recording its use.
+    pub(crate) async fn authenticate(
+        &self,
+        tenant: TenantId,
+        hash: &[u8],
+        now: jiff::Timestamp,
+    ) -> Result<Option<domain::apikey::ApiKey>> {
+        use domain::apikey::ApiKey;
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(<ApiKey as Resource>::COLUMNS.join(", ")).push(" FROM api_keys WHERE tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND hash = ");
+        bind(&mut q, SqlValue::Bytes(hash.to_vec()));
+        q.push(" AND revoked_at IS NULL");
+        let mut tx = self.begin_read(tenant).await?;
+        let row = q.build().fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut key = ApiKey::from_row(&row)?;
+        let stale = key
+            .last_used_at
+            .is_none_or(|t| now.as_second() - t.as_second() >= LAST_USED_GRANULARITY_SECS);
+        if stale {
+            let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE api_keys SET last_used_at = ");
+            bind(&mut q, SqlValue::Time(Some(now)));
+            q.push(" WHERE tenant_id = ");
+            bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+            q.push(" AND id = ");
+            bind(&mut q, SqlValue::Uuid(Some(key.id.as_uuid())));
+            let mut tx = self.begin_write(tenant).await?;
+            q.build().execute(&mut *tx).await?;
+            tx.commit().await?;
+            key.last_used_at = Some(now);
+        }
+        Ok(Some(key))
+    }
+
+    /// Revokes a key; revoking twice is a no-op.
+    pub(crate) async fn revoke_api_key(&self, w: &WriteCtx, id: domain::id::ApiKeyId) -> Result<domain::apikey::ApiKey> {
+        let mut tx = self.begin_write(w.tenant).await?;
+        let mut key = fetch_row::<domain::apikey::ApiKey>(&mut tx, w.tenant, id.as_uuid(), true).await?;
+        if key.revoked_at.is_none() {
+            key.revoked_at = Some(w.now);
+            update_row(&mut tx, w.tenant, &key, None).await?;
+            let event = domain::event::NewEvent::of(
+                domain::event::ResourceKind::ApiKey,
+                domain::event::EventAction::Revoked,
+                id.as_uuid(),
+                &key,
+            );
+            append_event(&mut tx, w, event).await?;
+        }
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    /// Moves an opportunity through the stage machine, recording the change and its event.
+    pub(crate) async fn move_stage(
+        &self,
+        w: &WriteCtx,
+        id: domain::id::OpportunityId,
+        request: &domain::stage::StageMove,
+        expected_version: Option<i64>,
+    ) -> Result<(domain::opportunity::Opportunity, domain::stage::StageChange)> {
+        use domain::opportunity::Opportunity;
+        let mut tx = self.begin_write(w.tenant).await?;
+        let mut opp = fetch_row::<Opportunity>(&mut tx, w.tenant, id.as_uuid(), true).await?;
+        check_version(&opp, expected_version)?;
+        let old_version = opp.version();
+        let change = opp.move_stage(request, &w.actor, w.now)?;
+        opp.touch(w.now);
+        update_row(&mut tx, w.tenant, &opp, old_version).await?;
+        let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO stage_changes (tenant_id, ");
+        q.push(STAGE_CHANGE_COLUMNS).push(") VALUES (");
+        push_list(&mut q, [
+            SqlValue::Uuid(Some(w.tenant.as_uuid())),
+            SqlValue::Uuid(Some(change.id.as_uuid())),
+            SqlValue::Uuid(Some(id.as_uuid())),
+            SqlValue::text(change.from_stage),
+            SqlValue::text(change.to_stage),
+            SqlValue::Text(change.reason.clone()),
+            SqlValue::text(&change.actor_kind),
+            SqlValue::Uuid(change.actor_id),
+            SqlValue::Time(Some(change.changed_at)),
+        ]);
+        q.push(")");
+        q.build().execute(&mut *tx).await?;
+        let payload = serde_json::json!({ "change": change, "after": opp });
+        let event = domain::event::NewEvent {
+            resource: domain::event::ResourceKind::Opportunity,
+            action: domain::event::EventAction::StageChanged,
+            subject_id: id.as_uuid(),
+            payload,
+        };
+        append_event(&mut tx, w, event).await?;
+        tx.commit().await?;
+        Ok((opp, change))
+    }
+
+    /// Every stage change of an opportunity, oldest first.
+    pub(crate) async fn stage_history(
+        &self,
+        tenant: TenantId,
+        id: domain::id::OpportunityId,
+    ) -> Result<Vec<domain::stage::StageChange>> {
+        let mut tx = self.begin_read(tenant).await?;
+        fetch_row::<domain::opportunity::Opportunity>(&mut tx, tenant, id.as_uuid(), false).await?;
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(STAGE_CHANGE_COLUMNS).push(" FROM stage_changes WHERE tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND opportunity_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(id.as_uuid())));
+        q.push(" ORDER BY id");
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(domain::stage::StageChange::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One page of the tenant's event log.
+    pub(crate) async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<domain::event::Event>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(EVENT_COLUMNS).push(" FROM events");
+        push_where(&mut q, tenant, query);
+        let mut tx = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let items = rows.iter().map(domain::event::Event::from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, query.limit, |e| e.id.as_uuid()))
+    }
+}

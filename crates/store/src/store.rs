@@ -1,0 +1,277 @@
+//! [`Store`]: the one handle the rest of the platform uses. It picks the backend from the
+//! database URL and offers tenant-scoped operations; backends stay private.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use domain::apikey::ApiKey;
+use domain::event::Event;
+use domain::id::{ApiKeyId, OpportunityId, TenantId};
+use domain::opportunity::Opportunity;
+use domain::region::{Region, default_regions};
+use domain::stage::{StageChange, StageMove};
+use domain::tenant::{Tenant, TenantSlug};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::context::{Idempotency, StoredResponse, WriteCtx};
+use crate::error::{Error, Result};
+use crate::query::{ListQuery, Page};
+use crate::resource::Resource;
+use crate::{postgres, sqlite};
+
+/// Where the database is and how to reach it.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    /// `sqlite:PATH` for the embedded database or `postgres://...` for PostgreSQL.
+    pub url: String,
+    /// PostgreSQL only: the schema owner's URL for migrations and the tenant registry; `url`
+    /// when absent.
+    pub operator_url: Option<String>,
+    /// Most connections (readers on SQLite) in the pool.
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("url", &redact_url(&self.url))
+            .field(
+                "operator_url",
+                &self.operator_url.as_deref().map(redact_url),
+            )
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// A URL with its password replaced by `***`, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The result of a create: the new object, or the first response to an idempotent retry.
+#[derive(Debug, Clone)]
+pub enum Created<R> {
+    New(R),
+    Replayed(StoredResponse),
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<sqlite::Backend>),
+    Postgres(Arc<postgres::Backend>),
+}
+
+/// Tenant-scoped storage over SQLite or PostgreSQL. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+macro_rules! on_backend {
+    ($self:expr, $b:ident => $body:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($b) => $body,
+            Backend::Postgres($b) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by the URL. Does not migrate.
+    pub async fn connect(options: &ConnectOptions) -> Result<Self> {
+        let url = options.url.trim();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let operator = options.operator_url.as_deref().unwrap_or(url);
+            Backend::Postgres(Arc::new(postgres::Backend::open(
+                url,
+                operator,
+                options.max_connections,
+            )?))
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = PathBuf::from(path);
+            Backend::Sqlite(Arc::new(
+                sqlite::Backend::open(&path, options.max_connections).await?,
+            ))
+        } else {
+            return Err(Error::Unavailable(format!(
+                "unsupported database URL {:?}: use sqlite:PATH or postgres://...",
+                redact_url(url)
+            )));
+        };
+        Ok(Self { backend })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        on_backend!(self, b => b.migrate().await)
+    }
+
+    /// Checks the database answers (and, on PostgreSQL, that row-level security applies).
+    pub async fn ping(&self) -> Result<()> {
+        on_backend!(self, b => b.ping().await)
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        on_backend!(self, b => b.close().await)
+    }
+
+    /// Creates a tenant with the default regions (APAC, EMEA, Americas).
+    pub async fn create_tenant(
+        &self,
+        name: TenantSlug,
+        display_name: Option<&str>,
+    ) -> Result<Tenant> {
+        let now = now();
+        let tenant = Tenant::new(name, display_name, now)?;
+        let regions: Vec<Region> = default_regions()?
+            .into_iter()
+            .map(|r| r.into_region(now))
+            .collect::<domain::Result<_>>()?;
+        on_backend!(self, b => b.create_tenant(&tenant, &regions).await)?;
+        Ok(tenant)
+    }
+
+    /// Every tenant (operator use only: CLI and start-up).
+    pub async fn list_tenants(&self) -> Result<Vec<Tenant>> {
+        on_backend!(self, b => b.list_tenants().await)
+    }
+
+    /// The tenant with this id or name (operator use only).
+    pub async fn find_tenant(&self, name_or_id: &str) -> Result<Tenant> {
+        on_backend!(self, b => b.find_tenant(name_or_id).await)
+    }
+
+    /// The current tenant's record.
+    pub async fn tenant(&self, tenant: TenantId) -> Result<Tenant> {
+        on_backend!(self, b => b.tenant(tenant).await)
+    }
+
+    /// Stores a new object with its `created` event. With an idempotency key seen before, nothing
+    /// is written and the first response is returned instead.
+    pub async fn create<R: Resource>(
+        &self,
+        w: &WriteCtx,
+        rec: R,
+        idem: Option<&Idempotency>,
+    ) -> Result<Created<R>> {
+        let replay = on_backend!(self, b => b.create(w, &rec, idem).await)?;
+        Ok(match replay {
+            Some(stored) => Created::Replayed(stored),
+            None => Created::New(rec),
+        })
+    }
+
+    /// One object of the tenant.
+    pub async fn get<R: Resource>(&self, tenant: TenantId, id: Uuid) -> Result<R> {
+        on_backend!(self, b => b.get(tenant, id).await)
+    }
+
+    /// One page of the tenant's objects.
+    pub async fn list<R: Resource>(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<R>> {
+        on_backend!(self, b => b.list(tenant, query).await)
+    }
+
+    /// Changes one object through `apply`, if its version is still `expected_version` (when given).
+    pub async fn update<R, F>(
+        &self,
+        w: &WriteCtx,
+        id: Uuid,
+        expected_version: Option<i64>,
+        apply: F,
+    ) -> Result<R>
+    where
+        R: Resource,
+        F: FnOnce(&mut R) -> domain::Result<()> + Send,
+    {
+        on_backend!(self, b => b.update(w, id, expected_version, apply).await)
+    }
+
+    /// Deletes one object, if its version is still `expected_version` (when given).
+    pub async fn delete<R: Resource>(
+        &self,
+        w: &WriteCtx,
+        id: Uuid,
+        expected_version: Option<i64>,
+    ) -> Result<()> {
+        on_backend!(self, b => b.delete::<R>(w, id, expected_version).await)
+    }
+
+    /// The live API key of the tenant with this hash, if any; records its use.
+    pub async fn authenticate(&self, tenant: TenantId, hash: &[u8]) -> Result<Option<ApiKey>> {
+        on_backend!(self, b => b.authenticate(tenant, hash, now()).await)
+    }
+
+    /// Revokes an API key.
+    pub async fn revoke_api_key(&self, w: &WriteCtx, id: ApiKeyId) -> Result<ApiKey> {
+        on_backend!(self, b => b.revoke_api_key(w, id).await)
+    }
+
+    /// Moves an opportunity through the stage machine.
+    pub async fn move_stage(
+        &self,
+        w: &WriteCtx,
+        id: OpportunityId,
+        request: &StageMove,
+        expected_version: Option<i64>,
+    ) -> Result<(Opportunity, StageChange)> {
+        on_backend!(self, b => b.move_stage(w, id, request, expected_version).await)
+    }
+
+    /// An opportunity's stage changes, oldest first.
+    pub async fn stage_history(
+        &self,
+        tenant: TenantId,
+        id: OpportunityId,
+    ) -> Result<Vec<StageChange>> {
+        on_backend!(self, b => b.stage_history(tenant, id).await)
+    }
+
+    /// One page of the tenant's event log (the audit trail).
+    pub async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<Event>> {
+        on_backend!(self, b => b.list_events(tenant, query).await)
+    }
+}
+
+/// The current time at the precision both backends store (microseconds).
+pub fn now() -> Timestamp {
+    let t = Timestamp::now();
+    t.round(jiff::Unit::Microsecond).unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
