@@ -29,6 +29,25 @@ impl Role {
         !matches!(self, Role::Viewer)
     }
 
+    /// Privilege order: viewer < rep < manager < admin.
+    pub fn privilege(self) -> u8 {
+        match self {
+            Role::Viewer => 0,
+            Role::Rep => 1,
+            Role::Manager => 2,
+            Role::Admin => 3,
+        }
+    }
+
+    /// The less privileged of two roles.
+    pub fn weaker(self, other: Role) -> Role {
+        if self.privilege() <= other.privilege() {
+            self
+        } else {
+            other
+        }
+    }
+
     /// Whether this role may manage users, API keys and tenant settings.
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Admin)

@@ -19,14 +19,19 @@ pub enum Filter {
     AtLeast(&'static str, SqlValue),
     /// `column < value`
     Before(&'static str, SqlValue),
+    /// `column IS NULL`
+    IsNull(&'static str),
+    /// `column IS NOT NULL`
+    NotNull(&'static str),
     /// Case-insensitive substring match on a text column.
     Contains(&'static str, String),
-    /// The object has a row in a link table, for example an account owning a domain.
+    /// The object has a row in a link table with one of these values, for example an account
+    /// owning one of the domains of an email address.
     Linked {
         table: &'static str,
         owner_column: &'static str,
         value_column: &'static str,
-        value: SqlValue,
+        values: Vec<SqlValue>,
     },
 }
 

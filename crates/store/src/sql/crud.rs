@@ -330,18 +330,27 @@ fn push_where(q: &mut sqlx::QueryBuilder<Db>, tenant: TenantId, query: &ListQuer
                 q.push(*column).push(" < ");
                 bind(q, value.clone());
             }
+            Filter::IsNull(column) => {
+                q.push(*column).push(" IS NULL");
+            }
+            Filter::NotNull(column) => {
+                q.push(*column).push(" IS NOT NULL");
+            }
             Filter::Contains(column, needle) => {
                 q.push("lower(").push(*column).push(") LIKE ");
                 bind(q, SqlValue::Text(Some(like_pattern(needle))));
                 q.push(" ESCAPE '\\'");
             }
-            Filter::Linked { table, owner_column, value_column, value } => {
+            Filter::Linked { table, owner_column, value_column, values } => {
                 q.push("id IN (SELECT ").push(*owner_column).push(" FROM ").push(*table);
                 q.push(" WHERE tenant_id = ");
                 bind(q, SqlValue::Uuid(Some(tenant.as_uuid())));
-                q.push(" AND ").push(*value_column).push(" = ");
-                bind(q, value.clone());
-                q.push(")");
+                q.push(" AND ").push(*value_column).push(" IN (");
+                if values.is_empty() {
+                    q.push("NULL");
+                }
+                push_list(q, values.iter().cloned());
+                q.push("))");
             }
         }
     }

@@ -1,0 +1,134 @@
+//! Command-line interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Agent Army: a self-hosted, multi-tenant AI sales organization platform.
+///
+/// Runs on embedded defaults (SQLite in the data directory) with no setup; point
+/// --database-url at PostgreSQL for production.
+#[derive(Debug, Parser)]
+#[command(name = "agent-army", version, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file (see docs/configuration.md).
+    #[arg(long, global = true, env = "AGENT_ARMY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Directory for the embedded database and other local state.
+    #[arg(long, global = true, env = "AGENT_ARMY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL: postgres://user:pass@host/db for PostgreSQL; the embedded SQLite file in the
+    /// data directory when absent.
+    #[arg(
+        long,
+        global = true,
+        env = "AGENT_ARMY_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage tenants (business units).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AGENT_ARMY_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with the default regions (APAC, EMEA, Americas); prints its id.
+    Create {
+        /// Short unique name: lower-case letters, digits and '-', for example `skyvera`.
+        name: String,
+        /// Name shown in the UI; defaults to NAME.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an API key; prints the key alone on the last line (it is shown only once).
+    Create {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+        /// Role of the key: admin, manager, rep or viewer.
+        #[arg(long)]
+        role: String,
+        /// Label to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Bind the key to this user (email or id) so it acts as that human; otherwise it is a
+        /// service key for machines and agents.
+        #[arg(long, value_name = "EMAIL_OR_ID")]
+        user: Option<String>,
+    },
+    /// List a tenant's API keys (never the keys themselves).
+    List {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke an API key.
+    Revoke {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+        /// Id of the key.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Create {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager, rep or viewer.
+        #[arg(long)]
+        role: String,
+        /// Home region code, for example EMEA.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// List a tenant's users.
+    List {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+    },
+}

@@ -1,0 +1,80 @@
+//! `agent-army serve`: migrate, check the database, and serve the HTTP API until SIGINT/SIGTERM.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use server::{AppState, ServerConfig};
+
+use crate::cli::ServeArgs;
+use crate::config::Config;
+
+pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let store = super::open_store(config).await?;
+    if config.database.migrate_on_start {
+        store.migrate().await.context("applying migrations")?;
+    }
+    store.ping().await.context("checking the database")?;
+    let listen = args.listen.unwrap_or(config.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(ServerConfig {
+            body_limit_bytes: config.server.body_limit_bytes,
+        }),
+        metrics: server::metrics_handle(),
+    };
+    tracing::info!(
+        address = %local,
+        database = store.backend_name(),
+        startup_ms = started.elapsed().as_millis(),
+        "agent-army listening on http://{local}"
+    );
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server::serve(listener, state, async move {
+        let _ = stop_rx.await;
+    }));
+    shutdown_signal().await;
+    tracing::info!("shutting down; finishing in-flight requests");
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(grace, serving).await {
+        Ok(joined) => joined
+            .context("server task failed")?
+            .context("serving HTTP")?,
+        Err(_) => tracing::warn!("requests still running after {grace:?}; stopping anyway"),
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,246 @@
+//! Configuration: defaults, then a TOML file, then `AGENT_ARMY_*` environment variables
+//! (`AGENT_ARMY_SECTION__KEY` for nested keys), then command-line flags. Validated once at start
+//! and passed explicitly. Every option is documented in docs/configuration.md.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::cli::Cli;
+
+/// Top-level keys a configuration file may hold.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "data_dir",
+    "listen",
+    "database_url",
+    "database",
+    "server",
+    "log",
+];
+
+/// The whole configuration. Unknown top-level keys are refused in the file; the environment may
+/// hold other `AGENT_ARMY_*` variables (tests, wrappers), so there they are ignored.
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    /// Directory for the embedded database and local state.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Address `serve` listens on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// PostgreSQL URL; the embedded SQLite database when absent.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub server: ServerSection,
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// `[database]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// PostgreSQL URL of the schema owner, for migrations and the tenant registry; defaults to
+    /// `database_url`.
+    #[serde(default)]
+    pub operator_url: Option<SecretString>,
+    /// Pool size (readers on SQLite).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Apply pending migrations when `serve` starts.
+    #[serde(default = "yes")]
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            operator_url: None,
+            max_connections: default_max_connections(),
+            migrate_on_start: true,
+        }
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    /// Largest request body, in bytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// Seconds to let in-flight requests finish after a shutdown signal.
+    #[serde(default = "default_grace")]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: default_body_limit(),
+            shutdown_grace_secs: default_grace(),
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    #[serde(default = "default_log_format")]
+    pub format: String,
+    /// A tracing filter such as `info` or `agent_army=debug,info`; `RUST_LOG` overrides it.
+    #[serde(default = "default_log_level")]
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: default_log_format(),
+            level: default_log_level(),
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_max_connections() -> u32 {
+    8
+}
+fn yes() -> bool {
+    true
+}
+fn default_body_limit() -> usize {
+    1024 * 1024
+}
+fn default_grace() -> u64 {
+    30
+}
+fn default_log_format() -> String {
+    "text".into()
+}
+fn default_log_level() -> String {
+    "info,sqlx=warn".into()
+}
+
+impl Config {
+    /// Loads the file (if any) and the environment, applies the global flags and validates.
+    pub fn load(cli: &Cli) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder();
+        if let Some(path) = &cli.config {
+            let file = config::File::from(path.as_path()).format(config::FileFormat::Toml);
+            check_file_keys(path, file.clone())?;
+            builder = builder.add_source(file);
+        }
+        let env = config::Environment::with_prefix("AGENT_ARMY")
+            .prefix_separator("_")
+            .separator("__")
+            .ignore_empty(true);
+        let raw = builder
+            .add_source(env)
+            .build()
+            .context("reading configuration")?;
+        let mut config: Config = raw.try_deserialize().context("invalid configuration")?;
+        if let Some(dir) = &cli.data_dir {
+            config.data_dir.clone_from(dir);
+        }
+        if let Some(url) = &cli.database_url {
+            config.database_url = Some(SecretString::from(url.clone()));
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url {
+            let url = url.expose_secret();
+            if !(url.is_empty()
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                bail!(
+                    "database_url must be a postgres:// URL (leave it unset for the embedded SQLite database)"
+                );
+            }
+        }
+        if self.database.max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            bail!("server.body_limit_bytes must be at least 1024");
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            bail!("log.format must be text or json");
+        }
+        Ok(())
+    }
+
+    /// The PostgreSQL URL, if one is configured.
+    fn postgres_url(&self) -> Option<&str> {
+        self.database_url
+            .as_ref()
+            .map(ExposeSecret::expose_secret)
+            .filter(|u| !u.is_empty())
+    }
+
+    /// Path of the embedded database file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("agent-army.db")
+    }
+
+    /// Store options for this configuration, creating the data directory for SQLite.
+    pub fn store_options(&self) -> anyhow::Result<store::ConnectOptions> {
+        let url = match self.postgres_url() {
+            Some(url) => url.to_owned(),
+            None => {
+                ensure_dir(&self.data_dir)?;
+                format!("sqlite:{}", self.sqlite_path().display())
+            }
+        };
+        Ok(store::ConnectOptions {
+            url,
+            operator_url: self
+                .database
+                .operator_url
+                .as_ref()
+                .map(|u| u.expose_secret().to_owned()),
+            max_connections: self.database.max_connections,
+        })
+    }
+}
+
+fn check_file_keys(
+    path: &Path,
+    file: config::File<config::FileSourceFile, config::FileFormat>,
+) -> anyhow::Result<()> {
+    let table = config::Config::builder()
+        .add_source(file)
+        .build()
+        .and_then(|c| c.try_deserialize::<std::collections::HashMap<String, config::Value>>())
+        .with_context(|| format!("reading configuration file {}", path.display()))?;
+    if let Some(unknown) = table.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+        bail!(
+            "{}: unknown key {unknown:?} (known: {})",
+            path.display(),
+            TOP_LEVEL_KEYS.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating data directory {}", dir.display()))
+}

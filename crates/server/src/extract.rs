@@ -1,0 +1,213 @@
+//! Request extractors that turn every kind of bad input into a problem response: JSON bodies,
+//! query strings, path ids, `If-Match` and `Idempotency-Key`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, IF_MATCH};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// A JSON body, parsed strictly, with a fingerprint of the request for idempotency checks.
+pub struct ApiJson<T> {
+    pub value: T,
+    /// SHA-256 over method, path and body.
+    pub fingerprint: Vec<u8>,
+}
+
+fn is_json(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .is_some_and(|mime| {
+            mime.eq_ignore_ascii_case("application/json")
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+/// Parses JSON text into `T`, classifying failures: syntax errors are 400, well-formed JSON of the
+/// wrong shape is 422 naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => ApiError::bad_request(
+                "malformed_json",
+                format!("the body is not valid JSON: {inner}"),
+            ),
+            serde_json::error::Category::Data if path == "." => {
+                ApiError::unprocessable("invalid_input", inner.to_string())
+            }
+            serde_json::error::Category::Data => {
+                ApiError::unprocessable("invalid_input", format!("{path}: {inner}"))
+                    .with_field(path)
+            }
+        }
+    })
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        if !is_json(&parts) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(parts.method.as_str());
+        hasher.update(b" ");
+        hasher.update(parts.uri.path());
+        hasher.update(b"\n");
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "Payload too large",
+                    "the request body exceeds the server's limit",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", rejection.body_text())
+            }
+        })?;
+        hasher.update(&bytes);
+        let value = parse_json(&bytes)?;
+        Ok(Self {
+            value,
+            fingerprint: hasher.finalize().to_vec(),
+        })
+    }
+}
+
+/// A query string parsed into `T`; bad values are a 400 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                ApiError::bad_request("invalid_query", format!("{}: {}", err.path(), err.inner()))
+            })
+    }
+}
+
+/// The version named by `If-Match`, if the client sent one (`*` means any).
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(Self(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(|v| Self(Some(v)))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_if_match",
+                    "If-Match must be an ETag from this API, like \"3\"",
+                )
+            })
+    }
+}
+
+/// The ETag of an object at a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Most characters in an `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The client's `Idempotency-Key`, if sent.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let key = value.to_str().unwrap_or_default().trim();
+        let printable = key.bytes().all(|b| b.is_ascii_graphic());
+        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !printable {
+            return Err(ApiError::bad_request(
+                "invalid_idempotency_key",
+                format!(
+                    "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters"
+                ),
+            ));
+        }
+        Ok(Self(Some(key.to_owned())))
+    }
+}
+
+/// Parses a path id; anything that is not an id of ours cannot name an object, so it is a 404.
+pub fn path_id(resource: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::try_parse(raw)
+        .map_err(|_| ApiError::not_found(format!("{resource} {raw:?} not found")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code)]
+    struct Probe {
+        name: String,
+        count: u32,
+    }
+
+    #[test]
+    fn json_errors_are_classified() {
+        assert_eq!(
+            parse_json::<Probe>(b"{").unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            parse_json::<Probe>(b"not json").unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+        let wrong_type = parse_json::<Probe>(br#"{"name": 1, "count": 2}"#).unwrap_err();
+        assert_eq!(wrong_type.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let missing = parse_json::<Probe>(br#"{"name": "x"}"#).unwrap_err();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let unknown =
+            parse_json::<Probe>(br#"{"name": "x", "count": 1, "admin": true}"#).unwrap_err();
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(parse_json::<Probe>(br#"{"name": "x", "count": 1}"#).is_ok());
+    }
+}

@@ -1,0 +1,94 @@
+//! Every HTTP route, grouped by resource, collected into one router with its OpenAPI document.
+
+pub mod accounts;
+pub mod activities;
+pub mod apikeys;
+pub mod audit;
+pub mod contacts;
+pub mod crud;
+pub mod health;
+pub mod opportunities;
+pub mod products;
+pub mod regions;
+pub mod relationships;
+pub mod tasks;
+pub mod tenant;
+pub mod users;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Agent Army API", description = "Multi-tenant AI sales organization platform. \
+        Authenticate with `Authorization: Bearer <API key>`; errors are RFC 9457 problem JSON."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
+        (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
+        (name = "audit"), (name = "tenant"), (name = "health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("API key")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API router and its OpenAPI document.
+pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(tenant::current))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(accounts::get, accounts::update, accounts::delete))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::get, contacts::update, contacts::delete))
+        .routes(routes!(relationships::list, relationships::create))
+        .routes(routes!(relationships::get, relationships::delete))
+        .routes(routes!(opportunities::list, opportunities::create))
+        .routes(routes!(
+            opportunities::get,
+            opportunities::update,
+            opportunities::delete
+        ))
+        .routes(routes!(opportunities::move_stage))
+        .routes(routes!(opportunities::stage_history))
+        .routes(routes!(activities::list, activities::create))
+        .routes(routes!(
+            activities::get,
+            activities::update,
+            activities::delete
+        ))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(products::list, products::create))
+        .routes(routes!(products::get, products::update, products::delete))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(apikeys::list, apikeys::create))
+        .routes(routes!(apikeys::get, apikeys::revoke))
+        .routes(routes!(regions::list, regions::create))
+        .routes(routes!(regions::get, regions::update, regions::delete))
+        .routes(routes!(audit::list))
+        .split_for_parts()
+}
