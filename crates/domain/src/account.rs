@@ -77,8 +77,10 @@ impl NewAccount {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
     /// Replaces the whole list.
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub domains: Option<Vec<DomainName>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]

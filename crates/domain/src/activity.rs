@@ -141,7 +141,9 @@ pub struct ActivityPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub subject: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub body: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub occurred_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -149,6 +151,7 @@ pub struct ActivityPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub opportunity_id: Option<Option<OpportunityId>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub participants: Option<Vec<Participant>>,
 }
 

@@ -103,7 +103,9 @@ impl NewContact {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub account_id: Option<AccountId>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -117,6 +119,7 @@ pub struct ContactPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<PersonaLevel>))]
     pub persona_level: Option<Option<PersonaLevel>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub buying_role: Option<BuyingRole>,
 }
 

@@ -135,9 +135,12 @@ impl NewOpportunity {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OpportunityPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub amount: Option<Money>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub close_date: Option<Date>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -145,6 +148,7 @@ pub struct OpportunityPatch {
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub region: Option<Option<RegionCode>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub product_ids: Option<Vec<ProductId>>,
 }
 

@@ -12,3 +12,13 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// Deserializes a present field into `Some(value)`, refusing JSON `null`: for fields that cannot be
+/// cleared. Use with `#[serde(default)]` so an absent field stays `None`.
+pub fn some<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(d).map(Some)
+}

@@ -73,11 +73,14 @@ impl NewProduct {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub active: Option<bool>,
 }
 

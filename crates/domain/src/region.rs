@@ -172,10 +172,14 @@ impl NewRegion {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub time_zone: Option<TimeZoneName>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub currency: Option<Currency>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub locale: Option<Locale>,
 }
 

@@ -96,11 +96,14 @@ impl NewTask {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub status: Option<TaskStatus>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub priority: Option<TaskPriority>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]

@@ -104,13 +104,17 @@ impl NewUser {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub email: Option<Email>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub role: Option<Role>,
     /// `null` clears the home region.
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub home_region: Option<Option<RegionCode>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
     pub active: Option<bool>,
 }
 

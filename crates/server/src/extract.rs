@@ -34,6 +34,13 @@ fn is_json(parts: &Parts) -> bool {
 /// Parses JSON text into `T`, classifying failures: syntax errors are 400, well-formed JSON of the
 /// wrong shape is 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so malformed JSON is always a 400 even where a type error comes earlier.
+    if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {err}"),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();

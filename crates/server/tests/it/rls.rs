@@ -1,0 +1,251 @@
+//! The second wall: PostgreSQL row-level security, tested directly as the application role with
+//! no help from the store's own scoping.
+
+use domain::id::TenantId;
+use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection, Row};
+use testkit::{Backend, spawn_app};
+
+const TENANT_TABLES: &[&str] = &[
+    "regions",
+    "users",
+    "api_keys",
+    "products",
+    "accounts",
+    "account_domains",
+    "contacts",
+    "contact_relationships",
+    "opportunities",
+    "opportunity_products",
+    "stage_changes",
+    "activities",
+    "tasks",
+    "events",
+    "idempotency_keys",
+];
+
+async fn as_app_role(url: &str) -> PgConnection {
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    conn.execute("SET ROLE agent_army_app").await.unwrap();
+    let row =
+        sqlx::query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(!row.get::<bool, _>("rolsuper") && !row.get::<bool, _>("rolbypassrls"));
+    conn
+}
+
+async fn count_in(conn: &mut PgConnection, tenant: Option<TenantId>, table: &str) -> i64 {
+    let mut tx = conn.begin().await.unwrap();
+    if let Some(t) = tenant {
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(t.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    let sql = format!("SELECT count(*) AS n FROM {table}");
+    let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+        .get("n");
+    tx.commit().await.unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_level_security_walls_off_tenants() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = spawn_app(backend).await;
+    let a = app.tenant("alpha").await;
+    let b = app.tenant("bravo").await;
+    // Give both tenants a row in every table.
+    for t in [&a, &b] {
+        let k = &t.admin_key;
+        let account = app
+            .create(
+                k,
+                "/api/v1/accounts",
+                json!({"name": "Acct", "domains": [format!("{}.com", t.name)]}),
+            )
+            .await;
+        let c1 = app
+            .create(
+                k,
+                "/api/v1/contacts",
+                json!({"account_id": account["id"], "name": "C1"}),
+            )
+            .await;
+        let c2 = app
+            .create(
+                k,
+                "/api/v1/contacts",
+                json!({"account_id": account["id"], "name": "C2"}),
+            )
+            .await;
+        app.create(
+            k,
+            "/api/v1/contact-relationships",
+            json!({"from_contact_id": c1["id"], "to_contact_id": c2["id"], "kind": "influences"}),
+        )
+        .await;
+        let user = app
+            .create(
+                k,
+                "/api/v1/users",
+                json!({"email": "u@x.com", "name": "U", "role": "rep"}),
+            )
+            .await;
+        let product = app
+            .create(k, "/api/v1/products", json!({"code": "P", "name": "P"}))
+            .await;
+        let opp = app.create(k, "/api/v1/opportunities", json!({"account_id": account["id"], "name": "O", "amount": {"amount": "1", "currency": "USD"}, "close_date": "2027-01-01", "product_ids": [product["id"]]})).await;
+        let stage = format!(
+            "/api/v1/opportunities/{}/stage",
+            opp["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            app.post(k, &stage, &json!({"stage": "discovery"}))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        app.create(
+            k,
+            "/api/v1/activities",
+            json!({"kind": "note", "body": "n", "opportunity_id": opp["id"]}),
+        )
+        .await;
+        app.create(
+            k,
+            "/api/v1/tasks",
+            json!({"title": "T", "assignee_id": user["id"]}),
+        )
+        .await;
+        let r = app
+            .post(k, "/api/v1/accounts", &json!({"name": "Idem"}))
+            .header("idempotency-key", "k1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+
+    let url = app.db.url();
+    let mut conn = as_app_role(&url).await;
+    for table in TENANT_TABLES {
+        assert_eq!(
+            count_in(&mut conn, None, table).await,
+            0,
+            "{table} is readable without a tenant"
+        );
+        let seen_a = count_in(&mut conn, Some(a.id), table).await;
+        assert!(seen_a > 0, "{table} has rows for A");
+        // With A set, no row of B is visible.
+        let mut tx = conn.begin().await.unwrap();
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(a.id.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let sql = format!("SELECT count(*) AS n FROM {table} WHERE tenant_id = $1");
+        let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(b.id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, 0, "{table}: tenant A sees B's rows");
+        tx.rollback().await.unwrap();
+    }
+    // The tenants registry shows only the current tenant.
+    assert_eq!(count_in(&mut conn, None, "tenants").await, 0);
+    assert_eq!(count_in(&mut conn, Some(a.id), "tenants").await, 1);
+
+    // Writing a row with B's tenant_id while A is set is refused by the policy.
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(a.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let insert = sqlx::query(
+        "INSERT INTO products (tenant_id, id, code, name, active, version, created_at, updated_at) \
+         VALUES ($1, $2, 'EVIL', 'evil', true, 1, now(), now())",
+    )
+    .bind(b.id.as_uuid())
+    .bind(uuid::Uuid::now_v7())
+    .execute(&mut *tx)
+    .await;
+    let err = insert
+        .expect_err("insert into another tenant must fail")
+        .to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+
+    // Updating A's own row to carry B's tenant_id is refused; updating B's rows touches nothing.
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(a.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let moved = sqlx::query("UPDATE accounts SET tenant_id = $1")
+        .bind(b.id.as_uuid())
+        .execute(&mut *tx)
+        .await;
+    assert!(moved.is_err(), "moving a row to another tenant must fail");
+    tx.rollback().await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(a.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let touched = sqlx::query("UPDATE accounts SET name = 'pwned' WHERE tenant_id = $1")
+        .bind(b.id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(touched.rows_affected(), 0);
+    let deleted = sqlx::query("DELETE FROM tasks WHERE tenant_id = $1")
+        .bind(b.id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 0);
+    tx.commit().await.unwrap();
+
+    // The setting is transaction-local: it does not survive into the next transaction.
+    assert_eq!(count_in(&mut conn, None, "accounts").await, 0);
+
+    // The event log is append-only even for its own tenant.
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(a.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("DELETE FROM events")
+            .execute(&mut *tx)
+            .await
+            .is_err()
+    );
+    tx.rollback().await.unwrap();
+
+    // The application role cannot switch itself out of RLS or create tenants.
+    assert!(
+        conn.execute("ALTER TABLE accounts DISABLE ROW LEVEL SECURITY")
+            .await
+            .is_err()
+    );
+    assert!(conn.execute("INSERT INTO tenants (id, name, display_name, created_at) VALUES (gen_random_uuid(), 'x', 'x', now())").await.is_err());
+    conn.close().await.unwrap();
+}

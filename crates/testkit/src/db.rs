@@ -1,0 +1,207 @@
+//! Temporary databases for tests: a SQLite file in a temporary directory, or a fresh PostgreSQL
+//! database named `aa_test_<uuid>` (`.ci/run` drops leftovers before each run).
+
+use domain::id::TenantId;
+use sqlx::{Connection, Executor, Row};
+
+use crate::Backend;
+
+/// Tenant-owned tables, each with a `tenant_id` column.
+pub const TENANT_TABLES: &[&str] = &[
+    "regions",
+    "users",
+    "api_keys",
+    "products",
+    "accounts",
+    "account_domains",
+    "contacts",
+    "contact_relationships",
+    "opportunities",
+    "opportunity_products",
+    "stage_changes",
+    "activities",
+    "tasks",
+    "events",
+    "idempotency_keys",
+];
+
+/// A database that lives as long as the test.
+pub enum TestDb {
+    Sqlite { dir: tempfile::TempDir },
+    Postgres { url: String, name: String },
+}
+
+impl TestDb {
+    /// Creates an empty database for `backend`.
+    pub async fn create(backend: &Backend) -> anyhow::Result<Self> {
+        match backend {
+            Backend::Sqlite => Ok(Self::Sqlite {
+                dir: tempfile::tempdir()?,
+            }),
+            Backend::Postgres { admin_url } => {
+                let name = format!("aa_test_{}", uuid::Uuid::now_v7().simple());
+                let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+                conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .await?;
+                conn.close().await?;
+                Ok(Self::Postgres {
+                    url: replace_db_name(admin_url, &name),
+                    name,
+                })
+            }
+        }
+    }
+
+    /// How the store reaches this database.
+    pub fn connect_options(&self) -> store::ConnectOptions {
+        store::ConnectOptions {
+            url: self.url(),
+            operator_url: None,
+            max_connections: 4,
+        }
+    }
+
+    /// The database URL (`sqlite:PATH` or `postgres://…`).
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { dir } => {
+                format!("sqlite:{}", dir.path().join("agent-army.db").display())
+            }
+            Self::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    /// The PostgreSQL database name, if any.
+    pub fn postgres_name(&self) -> Option<&str> {
+        match self {
+            Self::Postgres { name, .. } => Some(name),
+            Self::Sqlite { .. } => None,
+        }
+    }
+
+    /// Every row of the tenants registry and of each tenant table for these tenants, as text.
+    pub async fn snapshot(&self, tenants: &[TenantId]) -> anyhow::Result<String> {
+        let mut out = String::new();
+        match self {
+            Self::Sqlite { dir } => {
+                let path = dir.path().join("agent-army.db");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await?;
+                let mut dump = async |table: &str,
+                                      tenant: Option<TenantId>,
+                                      out: &mut String|
+                       -> anyhow::Result<()> {
+                    let columns: Vec<String> =
+                        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
+                            .fetch_all(&mut conn)
+                            .await?
+                            .iter()
+                            .map(|r| r.get::<String, _>("name"))
+                            .collect();
+                    let row_text = columns
+                        .iter()
+                        .map(|c| format!("quote({c})"))
+                        .collect::<Vec<_>>()
+                        .join(" || ',' || ");
+                    let filter = if tenant.is_some() {
+                        " WHERE tenant_id = ?1"
+                    } else {
+                        ""
+                    };
+                    let sql =
+                        format!("SELECT {row_text} AS row_text FROM {table}{filter} ORDER BY 1");
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(tenant.map(|t| t.as_uuid()))
+                        .fetch_all(&mut conn)
+                        .await?;
+                    match tenant {
+                        Some(t) => out.push_str(&format!("## {t} {table}\n")),
+                        None => out.push_str(&format!("## {table}\n")),
+                    }
+                    for row in rows {
+                        out.push_str(&row.get::<String, _>("row_text"));
+                        out.push('\n');
+                    }
+                    Ok(())
+                };
+                dump("tenants", None, &mut out).await?;
+                for tenant in tenants {
+                    for table in TENANT_TABLES {
+                        dump(table, Some(*tenant), &mut out).await?;
+                    }
+                }
+                drop(dump);
+                conn.close().await?;
+            }
+            Self::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                let tenants_rows =
+                    sqlx::query("SELECT t::text AS row_text FROM tenants t ORDER BY 1")
+                        .fetch_all(&mut conn)
+                        .await?;
+                out.push_str("## tenants\n");
+                for row in tenants_rows {
+                    out.push_str(&row.get::<String, _>("row_text"));
+                    out.push('\n');
+                }
+                for tenant in tenants {
+                    let mut tx = conn.begin().await?;
+                    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                        .bind(tenant.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    for table in TENANT_TABLES {
+                        let sql = format!("SELECT t::text AS row_text FROM {table} t ORDER BY 1");
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        out.push_str(&format!("## {tenant} {table}\n"));
+                        for row in rows {
+                            out.push_str(&row.get::<String, _>("row_text"));
+                            out.push('\n');
+                        }
+                    }
+                    tx.commit().await?;
+                }
+                conn.close().await?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `postgres://u:p@h:5432/old?x` with the database name replaced.
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_and_path = &base[scheme_end..];
+    let prefix = match host_and_path.find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_db_name("postgres://u:p@h:5432/postgres", "x"),
+            "postgres://u:p@h:5432/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(replace_db_name("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}
