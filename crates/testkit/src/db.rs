@@ -130,7 +130,6 @@ impl TestDb {
                         dump(table, Some(*tenant), &mut out).await?;
                     }
                 }
-                drop(dump);
                 conn.close().await?;
             }
             Self::Postgres { url, .. } => {

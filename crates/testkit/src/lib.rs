@@ -4,6 +4,12 @@
 //!
 //! Dev-dependency only.
 
+// Test support: a failed set-up step should stop the test with its message.
+#![expect(
+    clippy::expect_used,
+    reason = "test support fails the test on set-up errors"
+)]
+
 mod db;
 
 use std::io::Write;

@@ -180,10 +180,10 @@ macro_rules! list_handler {
 macro_rules! get_handler {
     (resource: $R:ty, tag: $tag:literal, item: $item:literal, name: $name:literal, check: $check:ident $(,)?) => {
         #[utoipa::path(get, path = $item, tag = $tag,
-                            params(("id" = String, Path, description = "Object id")),
-                            responses((status = 200, body = $R, headers(("ETag" = String))),
-                                (status = 404, body = $crate::error::Problem)),
-                            security(("api_key" = [])))]
+                                    params(("id" = String, Path, description = "Object id")),
+                                    responses((status = 200, body = $R, headers(("ETag" = String))),
+                                        (status = 404, body = $crate::error::Problem)),
+                                    security(("api_key" = [])))]
         pub async fn get(
             axum::extract::State(state): axum::extract::State<$crate::state::AppState>,
             auth: $crate::auth::Auth,

@@ -1,6 +1,9 @@
 //! Integration tests of the HTTP API against the real server on a random port, on SQLite and (when
 //! `AGENT_ARMY_TEST_DATABASE_URL` is set) PostgreSQL.
 
+// Helpers here are not #[test] functions, so clippy.toml's test allowances do not reach them.
+#![expect(clippy::unwrap_used, reason = "integration tests fail loudly")]
+
 mod bad_input;
 mod crud;
 mod isolation;
