@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, the SQLite integration suite, and the PostgreSQL suite.
+# PostgreSQL: uses AGENT_ARMY_TEST_DATABASE_URL when set; otherwise starts the local cluster with
+# scripts/dev-postgres.sh when it can (root with pg_ctlcluster), else the PostgreSQL suite is
+# skipped and says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${AGENT_ARMY_TEST_DATABASE_URL:-}" ]; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    scripts/dev-postgres.sh >/dev/null
+    export AGENT_ARMY_TEST_DATABASE_URL=postgres://agent_army:agent_army@127.0.0.1:5432/postgres
+  else
+    echo "note: no local PostgreSQL to start; the PostgreSQL suite will be skipped" >&2
+  fi
+fi
+
+if [ -n "${AGENT_ARMY_TEST_DATABASE_URL:-}" ]; then
+  # Drop databases left by interrupted earlier runs.
+  psql "$AGENT_ARMY_TEST_DATABASE_URL" -qAt -c \
+    "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ';' FROM pg_database WHERE datname LIKE 'aa\_test\_%'" \
+    | psql "$AGENT_ARMY_TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
+fi
+
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --test-threads 4 --no-fail-fast "$@"
+  cargo test --workspace --doc "$@"
+else
+  cargo test --workspace -- --test-threads 4 "$@"
+fi
