@@ -2,7 +2,11 @@
 //! drive the API, stop with SIGTERM. On SQLite, and on PostgreSQL when
 //! `AGENT_ARMY_TEST_DATABASE_URL` is set.
 
-#![expect(clippy::unwrap_used, reason = "integration tests fail loudly")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests fail loudly"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -30,7 +34,11 @@ fn cli(data_dir: &Path, db: &TestDb) -> Command {
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -50,7 +58,10 @@ fn serve(data_dir: &Path, db: &TestDb) -> (Child, String) {
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
     let url = loop {
-        let line = lines.next().expect("serve exited before listening").unwrap();
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
         if let Some(rest) = line.split("listening on ").nth(1) {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
@@ -66,32 +77,94 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
     let data = dir.path().join("data");
 
     run(cli(&data, &db).arg("migrate"));
-    let created = run(cli(&data, &db).args(["tenant", "create", "skyvera", "--display-name", "Skyvera"]));
+    let created =
+        run(cli(&data, &db).args(["tenant", "create", "skyvera", "--display-name", "Skyvera"]));
     let tenant_id = stdout(&created).trim().to_owned();
-    assert!(uuid::Uuid::try_parse(&tenant_id).is_ok(), "tenant create prints the id: {tenant_id:?}");
-    let dup = cli(&data, &db).args(["tenant", "create", "skyvera"]).output().unwrap();
+    assert!(
+        uuid::Uuid::try_parse(&tenant_id).is_ok(),
+        "tenant create prints the id: {tenant_id:?}"
+    );
+    let dup = cli(&data, &db)
+        .args(["tenant", "create", "skyvera"])
+        .output()
+        .unwrap();
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
 
     let listed = stdout(&run(cli(&data, &db).args(["tenant", "list"])));
     assert!(listed.contains(&tenant_id) && listed.contains("skyvera"));
 
-    let user = run(cli(&data, &db).args(["user", "create", "--tenant", "skyvera", "--email", "ana@skyvera.com", "--name", "Ana", "--role", "rep", "--region", "EMEA"]));
+    let user = run(cli(&data, &db).args([
+        "user",
+        "create",
+        "--tenant",
+        "skyvera",
+        "--email",
+        "ana@skyvera.com",
+        "--name",
+        "Ana",
+        "--role",
+        "rep",
+        "--region",
+        "EMEA",
+    ]));
     let user_id = stdout(&user).trim().to_owned();
-    let users = stdout(&run(cli(&data, &db).args(["user", "list", "--tenant", &tenant_id])));
+    let users = stdout(&run(
+        cli(&data, &db).args(["user", "list", "--tenant", &tenant_id])
+    ));
     assert!(users.contains("ana@skyvera.com") && users.contains("EMEA"));
 
-    let key_out = run(cli(&data, &db).args(["apikey", "create", "--tenant", "skyvera", "--role", "admin"]));
+    let key_out =
+        run(cli(&data, &db).args(["apikey", "create", "--tenant", "skyvera", "--role", "admin"]));
     let admin_key = stdout(&key_out).lines().last().unwrap().trim().to_owned();
-    assert!(admin_key.starts_with("aa_"), "the key is alone on the last line: {admin_key:?}");
-    let too_high = cli(&data, &db).args(["apikey", "create", "--tenant", "skyvera", "--role", "admin", "--user", "ana@skyvera.com"]).output().unwrap();
+    assert!(
+        admin_key.starts_with("aa_"),
+        "the key is alone on the last line: {admin_key:?}"
+    );
+    let too_high = cli(&data, &db)
+        .args([
+            "apikey",
+            "create",
+            "--tenant",
+            "skyvera",
+            "--role",
+            "admin",
+            "--user",
+            "ana@skyvera.com",
+        ])
+        .output()
+        .unwrap();
     assert!(!too_high.status.success());
-    let personal_out = run(cli(&data, &db).args(["apikey", "create", "--tenant", "skyvera", "--role", "rep", "--user", "ana@skyvera.com", "--name", "ana"]));
-    let personal = stdout(&personal_out).lines().last().unwrap().trim().to_owned();
+    let personal_out = run(cli(&data, &db).args([
+        "apikey",
+        "create",
+        "--tenant",
+        "skyvera",
+        "--role",
+        "rep",
+        "--user",
+        "ana@skyvera.com",
+        "--name",
+        "ana",
+    ]));
+    let personal = stdout(&personal_out)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
 
     let (mut child, url) = serve(&data, &db);
     let http = reqwest::Client::new();
-    let me: Value = http.get(format!("{url}/api/v1/tenant")).bearer_auth(&personal).send().await.unwrap().json().await.unwrap();
+    let me: Value = http
+        .get(format!("{url}/api/v1/tenant"))
+        .bearer_auth(&personal)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["tenant"]["display_name"], "Skyvera");
     assert_eq!(me["actor"]["principal"]["user_id"], user_id.as_str());
     let account = http
@@ -104,15 +177,35 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
     assert_eq!(account.status(), 201);
 
     // Revoke from the CLI while the server runs: the key stops working at once.
-    let keys = stdout(&run(cli(&data, &db).args(["apikey", "list", "--tenant", "skyvera"])));
-    let ana_key_id = keys.lines().find(|l| l.contains("\tana\t")).unwrap().split('\t').next().unwrap().to_owned();
+    let keys = stdout(&run(
+        cli(&data, &db).args(["apikey", "list", "--tenant", "skyvera"])
+    ));
+    let ana_key_id = keys
+        .lines()
+        .find(|l| l.contains("\tana\t"))
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
     run(cli(&data, &db).args(["apikey", "revoke", "--tenant", "skyvera", &ana_key_id]));
-    let r = http.get(format!("{url}/api/v1/tenant")).bearer_auth(&personal).send().await.unwrap();
+    let r = http
+        .get(format!("{url}/api/v1/tenant"))
+        .bearer_auth(&personal)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 
     // SIGTERM drains and exits cleanly.
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = child.wait().unwrap();
     assert!(status.success(), "serve exited with {status}");
 }
@@ -123,10 +216,23 @@ both_backends!(bootstrap_serve_and_stop);
 fn help_describes_every_command() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for command in ["serve", "migrate", "tenant", "apikey", "user", "--data-dir", "--database-url"] {
+    for command in [
+        "serve",
+        "migrate",
+        "tenant",
+        "apikey",
+        "user",
+        "--data-dir",
+        "--database-url",
+    ] {
         assert!(text.contains(command), "--help lacks {command}");
     }
-    for sub in [&["serve", "--help"][..], &["tenant", "create", "--help"], &["apikey", "create", "--help"], &["user", "create", "--help"]] {
+    for sub in [
+        &["serve", "--help"][..],
+        &["tenant", "create", "--help"],
+        &["apikey", "create", "--help"],
+        &["user", "create", "--help"],
+    ] {
         let out = Command::new(BIN).args(sub).output().unwrap();
         assert!(out.status.success(), "{sub:?}");
     }
@@ -148,11 +254,21 @@ fn bad_configuration_is_refused_before_anything_runs() {
 
     let config = dir.path().join("agent-army.toml");
     std::fs::write(&config, "listen = \"127.0.0.1:9\"\nlisen = \"typo\"\n").unwrap();
-    let out = Command::new(BIN).arg("--config").arg(&config).arg("migrate").output().unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
 
-    let out = Command::new(BIN).args(["--data-dir"]).arg(dir.path()).args(["tenant", "create", "Not A Slug!"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["tenant", "create", "Not A Slug!"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a tenant name"));
 }
@@ -166,6 +282,10 @@ fn environment_variables_configure_the_same_things() {
         .env_remove("AGENT_ARMY_DATABASE_URL")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("agent-army.db").exists());
 }

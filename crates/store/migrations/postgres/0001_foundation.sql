@@ -1,7 +1,7 @@
 -- Agent Army foundation schema (PostgreSQL). Kept in step with migrations/sqlite/0001_foundation.sql.
 -- Every tenant-owned table leads its keys with tenant_id, references stay inside one tenant through
 -- composite foreign keys, and row-level security (forced) is the second wall behind the
--- application's own tenant scoping.
+-- application's own tenant scoping. Filtered lists page by id, so their indexes end with id.
 
 -- The tenant of the current transaction, set by the server with set_config('app.tenant_id', ..., true).
 CREATE FUNCTION app_current_tenant() RETURNS uuid
@@ -119,7 +119,7 @@ CREATE TABLE contacts (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id)
 );
-CREATE INDEX contacts_account ON contacts (tenant_id, account_id);
+CREATE INDEX contacts_account ON contacts (tenant_id, account_id, id);
 CREATE INDEX contacts_email ON contacts (tenant_id, lower(email));
 
 CREATE TABLE contact_relationships (
@@ -160,8 +160,8 @@ CREATE TABLE opportunities (
     FOREIGN KEY (tenant_id, owner_id) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, region) REFERENCES regions (tenant_id, code)
 );
-CREATE INDEX opportunities_account ON opportunities (tenant_id, account_id);
-CREATE INDEX opportunities_stage ON opportunities (tenant_id, stage);
+CREATE INDEX opportunities_account ON opportunities (tenant_id, account_id, id);
+CREATE INDEX opportunities_stage ON opportunities (tenant_id, stage, id);
 
 -- The products of an opportunity, so a product in use cannot be deleted.
 CREATE TABLE opportunity_products (
@@ -187,7 +187,7 @@ CREATE TABLE stage_changes (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id) ON DELETE CASCADE
 );
-CREATE INDEX stage_changes_opportunity ON stage_changes (tenant_id, opportunity_id);
+CREATE INDEX stage_changes_opportunity ON stage_changes (tenant_id, opportunity_id, id);
 
 CREATE TABLE activities (
     tenant_id      uuid NOT NULL REFERENCES tenants (id),
@@ -206,8 +206,8 @@ CREATE TABLE activities (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id)
 );
-CREATE INDEX activities_account ON activities (tenant_id, account_id);
-CREATE INDEX activities_opportunity ON activities (tenant_id, opportunity_id);
+CREATE INDEX activities_account ON activities (tenant_id, account_id, id);
+CREATE INDEX activities_opportunity ON activities (tenant_id, opportunity_id, id);
 
 CREATE TABLE tasks (
     tenant_id      uuid NOT NULL REFERENCES tenants (id),
@@ -228,8 +228,8 @@ CREATE TABLE tasks (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id)
 );
-CREATE INDEX tasks_assignee ON tasks (tenant_id, assignee_id);
-CREATE INDEX tasks_opportunity ON tasks (tenant_id, opportunity_id);
+CREATE INDEX tasks_assignee ON tasks (tenant_id, assignee_id, id);
+CREATE INDEX tasks_opportunity ON tasks (tenant_id, opportunity_id, id);
 
 -- The append-only event log: every state change, who made it and through which request.
 CREATE TABLE events (
@@ -247,7 +247,7 @@ CREATE TABLE events (
     occurred_at timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, id)
 );
-CREATE INDEX events_subject ON events (tenant_id, subject_id);
+CREATE INDEX events_subject ON events (tenant_id, subject_id, id);
 
 CREATE FUNCTION events_are_append_only() RETURNS trigger
     LANGUAGE plpgsql

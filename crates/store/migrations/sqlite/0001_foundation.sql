@@ -1,6 +1,7 @@
 -- Agent Army foundation schema (SQLite). Kept in step with migrations/postgres/0001_foundation.sql.
 -- Same tables, keys and composite foreign keys; SQLite has no row-level security, so tenant scoping
--- rests on the store's queries alone (every statement filters by tenant_id).
+-- rests on the store's queries alone (every statement filters by tenant_id). Filtered lists page
+-- by id, so their indexes end with id.
 
 CREATE TABLE tenants (
     id           blob PRIMARY KEY,
@@ -113,7 +114,7 @@ CREATE TABLE contacts (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id)
 ) STRICT;
-CREATE INDEX contacts_account ON contacts (tenant_id, account_id);
+CREATE INDEX contacts_account ON contacts (tenant_id, account_id, id);
 CREATE INDEX contacts_email ON contacts (tenant_id, lower(email));
 
 CREATE TABLE contact_relationships (
@@ -154,8 +155,8 @@ CREATE TABLE opportunities (
     FOREIGN KEY (tenant_id, owner_id) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, region) REFERENCES regions (tenant_id, code)
 ) STRICT;
-CREATE INDEX opportunities_account ON opportunities (tenant_id, account_id);
-CREATE INDEX opportunities_stage ON opportunities (tenant_id, stage);
+CREATE INDEX opportunities_account ON opportunities (tenant_id, account_id, id);
+CREATE INDEX opportunities_stage ON opportunities (tenant_id, stage, id);
 
 -- The products of an opportunity, so a product in use cannot be deleted.
 CREATE TABLE opportunity_products (
@@ -181,7 +182,7 @@ CREATE TABLE stage_changes (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id) ON DELETE CASCADE
 ) STRICT;
-CREATE INDEX stage_changes_opportunity ON stage_changes (tenant_id, opportunity_id);
+CREATE INDEX stage_changes_opportunity ON stage_changes (tenant_id, opportunity_id, id);
 
 CREATE TABLE activities (
     tenant_id      blob NOT NULL REFERENCES tenants (id),
@@ -200,8 +201,8 @@ CREATE TABLE activities (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id)
 ) STRICT;
-CREATE INDEX activities_account ON activities (tenant_id, account_id);
-CREATE INDEX activities_opportunity ON activities (tenant_id, opportunity_id);
+CREATE INDEX activities_account ON activities (tenant_id, account_id, id);
+CREATE INDEX activities_opportunity ON activities (tenant_id, opportunity_id, id);
 
 CREATE TABLE tasks (
     tenant_id      blob NOT NULL REFERENCES tenants (id),
@@ -222,8 +223,8 @@ CREATE TABLE tasks (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, opportunity_id) REFERENCES opportunities (tenant_id, id)
 ) STRICT;
-CREATE INDEX tasks_assignee ON tasks (tenant_id, assignee_id);
-CREATE INDEX tasks_opportunity ON tasks (tenant_id, opportunity_id);
+CREATE INDEX tasks_assignee ON tasks (tenant_id, assignee_id, id);
+CREATE INDEX tasks_opportunity ON tasks (tenant_id, opportunity_id, id);
 
 -- The append-only event log: every state change, who made it and through which request.
 CREATE TABLE events (
@@ -241,7 +242,7 @@ CREATE TABLE events (
     occurred_at text NOT NULL,
     PRIMARY KEY (tenant_id, id)
 ) STRICT;
-CREATE INDEX events_subject ON events (tenant_id, subject_id);
+CREATE INDEX events_subject ON events (tenant_id, subject_id, id);
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;

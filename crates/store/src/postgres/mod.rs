@@ -44,6 +44,10 @@ impl Backend {
                 Box::pin(async move {
                     conn.execute("SET ROLE agent_army_app").await?;
                     conn.execute("SET statement_timeout = '30s'").await?;
+                    // Tenants differ wildly in size, so a generic plan tuned to the average tenant
+                    // or parent object is wrong for the small ones; plan with the real values.
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
                     Ok(())
                 })
             })
@@ -89,7 +93,8 @@ impl Backend {
         self.operator.close().await;
     }
 
-    async fn begin_read(&self, tenant: TenantId) -> Result<sqlx::Transaction<'static, Db>> {
+    /// A transaction scoped to the tenant: `app.tenant_id` lives only as long as it.
+    async fn begin_read(&self, tenant: TenantId) -> Result<ReadConn> {
         let mut tx = self.app.begin().await?;
         set_tenant(&mut tx, tenant).await?;
         Ok(tx)
@@ -111,6 +116,14 @@ impl Backend {
     fn platform_pool(&self) -> &PgPool {
         &self.operator
     }
+}
+
+type ReadConn = sqlx::Transaction<'static, Db>;
+
+/// Ends a read transaction.
+async fn end_read(tx: ReadConn) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Scopes the transaction to one tenant; `true` makes the setting end with the transaction.

@@ -228,6 +228,7 @@ impl Backend {
                 }
                 let mut tx = self.begin_read(w.tenant).await?;
                 let stored = stored_response(&mut tx, w.tenant, &idem.key).await?;
+                end_read(tx).await?;
                 let stored = stored.ok_or_else(|| Error::Internal("idempotency record vanished".into()))?;
                 return replay_or_mismatch(stored, idem).map(Some);
             }
@@ -240,7 +241,7 @@ impl Backend {
     pub(crate) async fn get<R: Resource>(&self, tenant: TenantId, id: Uuid) -> Result<R> {
         let mut tx = self.begin_read(tenant).await?;
         let rec = fetch_row::<R>(&mut tx, tenant, id, false).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         Ok(rec)
     }
 
@@ -251,7 +252,7 @@ impl Backend {
         push_where(&mut q, tenant, query);
         let mut tx = self.begin_read(tenant).await?;
         let rows = q.build().fetch_all(&mut *tx).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         let items = rows.iter().map(<R as StoredRow>::from_row).collect::<Result<Vec<R>, _>>()?;
         Ok(Page::from_overfetch(items, query.limit, R::id))
     }
@@ -360,5 +361,7 @@ fn push_where(q: &mut sqlx::QueryBuilder<Db>, tenant: TenantId, query: &ListQuer
         bind(q, SqlValue::Uuid(Some(after)));
     }
     q.push(if descending { " ORDER BY id DESC LIMIT " } else { " ORDER BY id LIMIT " });
-    bind(q, SqlValue::Int(i64::from(query.limit) + 1));
+    // The limit is a number we validated, written inline: SQLite re-prepares a statement whenever
+    // a bound LIMIT is re-bound, which costs more than the query itself.
+    q.push(u64::from(query.limit) + 1);
 }

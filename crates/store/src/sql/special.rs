@@ -82,7 +82,7 @@ impl Backend {
         bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
         let mut tx = self.begin_read(tenant).await?;
         let row = q.build().fetch_optional(&mut *tx).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         let row = row.ok_or_else(|| Error::not_found("tenant", tenant))?;
         Ok(domain::tenant::Tenant::from_row(&row)?)
     }
@@ -103,7 +103,7 @@ impl Backend {
         q.push(" AND revoked_at IS NULL");
         let mut tx = self.begin_read(tenant).await?;
         let row = q.build().fetch_optional(&mut *tx).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         let Some(row) = row else { return Ok(None) };
         let mut key = ApiKey::from_row(&row)?;
         let stale = key
@@ -201,7 +201,7 @@ impl Backend {
         bind(&mut q, SqlValue::Uuid(Some(id.as_uuid())));
         q.push(" ORDER BY id");
         let rows = q.build().fetch_all(&mut *tx).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         Ok(rows.iter().map(domain::stage::StageChange::from_row).collect::<Result<_, _>>()?)
     }
 
@@ -212,7 +212,7 @@ impl Backend {
         push_where(&mut q, tenant, query);
         let mut tx = self.begin_read(tenant).await?;
         let rows = q.build().fetch_all(&mut *tx).await?;
-        tx.commit().await?;
+        end_read(tx).await?;
         let items = rows.iter().map(domain::event::Event::from_row).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::from_overfetch(items, query.limit, |e| e.id.as_uuid()))
     }
