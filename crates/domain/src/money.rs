@@ -300,28 +300,64 @@ impl fmt::Debug for Money {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MoneyWire {
-    amount: AmountWire,
-    currency: String,
+/// Most significant digits a JSON number may carry to be read exactly: every decimal literal of
+/// up to 15 significant digits survives the trip through a binary double and back.
+const MAX_EXACT_DIGITS: usize = 15;
+
+/// A decimal written as a JSON string, integer or number, kept as its decimal text. Numbers with a
+/// fraction are read back through their shortest round-trip text, never computed with.
+struct DecimalText(String);
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DecimalText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal amount such as \"125000.00\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DecimalText, E> {
+                Ok(DecimalText(v.to_owned()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DecimalText, E> {
+                Ok(DecimalText(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DecimalText, E> {
+                Ok(DecimalText(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DecimalText, E> {
+                let text = format!("{v}");
+                let digits = text
+                    .trim_start_matches(['-', '0', '.'])
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .count();
+                if !v.is_finite() || digits > MAX_EXACT_DIGITS {
+                    return Err(E::custom(
+                        "send amounts with more than 15 significant digits as strings",
+                    ));
+                }
+                Ok(DecimalText(text))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
-/// An amount arrives as a decimal string or a JSON integer; floats are refused.
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum AmountWire {
-    Text(String),
-    Integer(i64),
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoneyWire {
+    amount: DecimalText,
+    currency: String,
 }
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        MoneyWire {
-            amount: AmountWire::Text(self.amount.to_string()),
-            currency: self.currency.code.to_owned(),
-        }
-        .serialize(s)
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Money", 2)?;
+        out.serialize_field("amount", &self.amount.to_string())?;
+        out.serialize_field("currency", self.currency.code)?;
+        out.end()
     }
 }
 
@@ -332,11 +368,48 @@ impl<'de> Deserialize<'de> for Money {
                 "money must be {{\"amount\": \"123.45\", \"currency\": \"USD\"}} ({e})"
             ))
         })?;
-        let amount = match wire.amount {
-            AmountWire::Text(text) => text,
-            AmountWire::Integer(n) => n.to_string(),
-        };
-        Money::parse(&amount, &wire.currency).map_err(serde::de::Error::custom)
+        Money::parse(&wire.amount.0, &wire.currency).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An amount as clients send it: a money object, or a bare decimal whose currency is given in a
+/// sibling `currency` field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AmountInput {
+    Money(Money),
+    Bare(String),
+}
+
+impl AmountInput {
+    /// Resolves the amount with an optional separate currency (which must agree with a money
+    /// object's own currency).
+    pub fn resolve(self, currency: Option<Currency>) -> Result<Money> {
+        match (self, currency) {
+            (AmountInput::Money(m), Some(c)) if m.currency() != c => Err(DomainError::invalid(
+                "currency",
+                format!("{c} differs from the amount's currency {}", m.currency()),
+            )),
+            (AmountInput::Money(m), _) => Ok(m),
+            (AmountInput::Bare(text), Some(c)) => Money::parse(&text, c.code()),
+            (AmountInput::Bare(_), None) => Err(DomainError::invalid(
+                "currency",
+                "give the currency, either inside amount or as a currency field",
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AmountInput {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        if value.is_object() {
+            Money::deserialize(value)
+                .map(AmountInput::Money)
+                .map_err(serde::de::Error::custom)
+        } else {
+            let text = DecimalText::deserialize(value).map_err(serde::de::Error::custom)?;
+            Ok(AmountInput::Bare(text.0))
+        }
     }
 }
 
@@ -377,8 +450,35 @@ mod tests {
         );
         let m: Money = serde_json::from_str(r#"{"amount":5000,"currency":"GBP"}"#).unwrap();
         assert_eq!(m.amount().to_string(), "5000.00");
-        assert!(serde_json::from_str::<Money>(r#"{"amount":0.1,"currency":"GBP"}"#).is_err());
+        let m: Money = serde_json::from_str(r#"{"amount":0.1,"currency":"GBP"}"#).unwrap();
+        assert_eq!(
+            m.amount().to_string(),
+            "0.10",
+            "a JSON number is read as its decimal text"
+        );
+        assert!(
+            serde_json::from_str::<Money>(r#"{"amount":0.30000000000000004,"currency":"GBP"}"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<Money>(r#"{"amount":1.005,"currency":"USD"}"#).is_err());
         assert!(serde_json::from_str::<Money>(r#"{"amount":"1","currency":"GBP","x":1}"#).is_err());
+    }
+
+    #[test]
+    fn bare_amounts_need_a_currency() {
+        let bare: AmountInput = serde_json::from_str("125000.5").unwrap();
+        assert_eq!(
+            bare.clone()
+                .resolve(Some("USD".parse().unwrap()))
+                .unwrap()
+                .to_string(),
+            "125000.50 USD"
+        );
+        assert!(bare.resolve(None).is_err());
+        let full: AmountInput = serde_json::from_str(r#"{"amount":"5","currency":"EUR"}"#).unwrap();
+        assert!(full.clone().resolve(Some("USD".parse().unwrap())).is_err());
+        assert_eq!(full.resolve(None).unwrap().to_string(), "5.00 EUR");
+        assert!(serde_json::from_str::<AmountInput>("true").is_err());
     }
 
     proptest! {

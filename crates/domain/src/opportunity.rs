@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::error::{DomainError, Result};
 use crate::id::{AccountId, OpportunityId, ProductId, StageChangeId, UserId};
-use crate::money::Money;
+use crate::money::{AmountInput, Currency, Money};
 use crate::region::RegionCode;
 use crate::stage::{self, Stage, StageChange, StageMove};
 use crate::text;
@@ -87,7 +87,13 @@ impl Opportunity {
 pub struct NewOpportunity {
     pub account_id: AccountId,
     pub name: String,
-    pub amount: Money,
+    /// A money object, or a bare decimal with `currency` beside it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Money))]
+    pub amount: AmountInput,
+    /// ISO 4217 code, when `amount` is a bare decimal.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "USD"))]
+    pub currency: Option<Currency>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub close_date: Date,
     #[serde(default)]
@@ -115,7 +121,7 @@ impl NewOpportunity {
             id: OpportunityId::generate(),
             account_id: self.account_id,
             name: text::line("name", &self.name)?,
-            amount: self.amount,
+            amount: self.amount.resolve(self.currency)?,
             close_date: self.close_date,
             owner_id: self.owner_id,
             region: self.region,
@@ -137,8 +143,14 @@ impl NewOpportunity {
 pub struct OpportunityPatch {
     #[serde(default, deserialize_with = "crate::patch::some")]
     pub name: Option<String>,
+    /// A money object, or a bare decimal in the current (or given) currency.
     #[serde(default, deserialize_with = "crate::patch::some")]
-    pub amount: Option<Money>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Money>))]
+    pub amount: Option<AmountInput>,
+    /// Changes the currency; with a bare `amount`, the currency of that amount.
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub currency: Option<Currency>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     #[serde(default, deserialize_with = "crate::patch::some")]
     pub close_date: Option<Date>,
@@ -158,8 +170,16 @@ impl OpportunityPatch {
         if let Some(name) = self.name {
             opp.name = text::line("name", &name)?;
         }
-        if let Some(amount) = self.amount {
-            opp.amount = amount;
+        match (self.amount, self.currency) {
+            (Some(amount), currency) => {
+                let currency = currency.or(match amount {
+                    AmountInput::Bare(_) => Some(opp.amount.currency()),
+                    AmountInput::Money(_) => None,
+                });
+                opp.amount = amount.resolve(currency)?;
+            }
+            (None, Some(currency)) => opp.amount = Money::new(opp.amount.amount(), currency)?,
+            (None, None) => {}
         }
         if let Some(date) = self.close_date {
             opp.close_date = date;

@@ -89,7 +89,7 @@ async fn malformed_and_mistyped_json_is_refused(backend: Backend) {
     let opp = |amount: Value, date: &str, stage: &str| json!({"account_id": account_id, "name": "x", "amount": amount, "close_date": date, "stage": stage});
     for body in [
         opp(
-            json!({"amount": 1.5, "currency": "USD"}),
+            json!({"amount": 1.005, "currency": "USD"}),
             "2027-01-01",
             "prospecting",
         ),
@@ -109,6 +109,8 @@ async fn malformed_and_mistyped_json_is_refused(backend: Backend) {
             "prospecting",
         ),
         opp(json!("5 USD"), "2027-01-01", "prospecting"),
+        opp(json!(0.300_000_000_000_000_04), "2027-01-01", "prospecting"),
+        opp(json!(true), "2027-01-01", "prospecting"),
         opp(
             json!({"amount": "5", "currency": "USD"}),
             "2027-02-30",
@@ -484,7 +486,9 @@ async fn bad_credentials_and_roles(backend: Backend) {
             .unwrap();
         assert_problem(r, 401, "unauthorized").await;
     }
-    let tampered = format!("{}0", &t.admin_key[..t.admin_key.len() - 1]);
+    let last = t.admin_key.chars().last().unwrap();
+    let flipped = if last == '0' { '1' } else { '0' };
+    let tampered = format!("{}{flipped}", &t.admin_key[..t.admin_key.len() - 1]);
     assert_problem(
         app.get(&tampered, "/api/v1/accounts").send().await.unwrap(),
         401,

@@ -72,6 +72,40 @@ async fn account_contact_opportunity(backend: Backend) {
     );
     let opp_id = opp["id"].as_str().unwrap();
 
+    // The amount may also come as a bare decimal with the currency beside it.
+    let flat = app
+        .create(k, "/api/v1/opportunities", json!({
+            "account_id": account_id, "name": "Flat", "amount": 99000.5, "currency": "usd", "close_date": "2027-01-31"
+        }))
+        .await;
+    assert_eq!(
+        flat["amount"],
+        json!({"amount": "99000.50", "currency": "USD"})
+    );
+    let flat_path = format!("/api/v1/opportunities/{}", flat["id"].as_str().unwrap());
+    let repriced: Value = app
+        .patch(k, &flat_path, &json!({"amount": "120000"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        repriced["amount"],
+        json!({"amount": "120000.00", "currency": "USD"})
+    );
+    let r = app
+        .patch(k, &flat_path, &json!({"amount": "1.5", "currency": "JPY"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "invalid_input").await;
+    assert_eq!(
+        app.delete(k, &flat_path).send().await.unwrap().status(),
+        204
+    );
+
     let activity = app
         .create(k, "/api/v1/activities", json!({
             "kind": "email", "subject": "Pricing", "body": "Hi Jane,\nhere is the proposal.",
