@@ -7,12 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DomainError, Result};
 use crate::id::RegionId;
 use crate::money::Currency;
-use crate::text;
+use crate::text::{self, string_newtype_serde};
 
 /// A region code such as `EMEA`: 2 to 16 upper-case letters, digits, `_` or `-`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegionCode(String);
 
 impl RegionCode {
@@ -38,23 +36,8 @@ impl RegionCode {
     }
 }
 
-impl std::fmt::Display for RegionCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for RegionCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
 /// An IANA time zone name that the time-zone database knows, such as `Europe/London`.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TimeZoneName(String);
 
 impl TimeZoneName {
@@ -76,17 +59,8 @@ impl TimeZoneName {
     }
 }
 
-impl<'de> Deserialize<'de> for TimeZoneName {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
 /// A BCP 47 language tag such as `en-GB` (language, then optional subtags).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Locale(String);
 
 impl Locale {
@@ -114,12 +88,9 @@ impl Locale {
     }
 }
 
-impl<'de> Deserialize<'de> for Locale {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+string_newtype_serde!(RegionCode);
+string_newtype_serde!(TimeZoneName);
+string_newtype_serde!(Locale);
 
 /// A region of a tenant.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,9 +8,7 @@ use crate::id::TenantId;
 
 /// A tenant's unique short name: lower-case letters, digits and `-`, 2 to 63 characters,
 /// starting with a letter (`skyvera`, `jigtree`).
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TenantSlug(String);
 
 impl TenantSlug {
@@ -37,11 +35,7 @@ impl TenantSlug {
     }
 }
 
-impl std::fmt::Display for TenantSlug {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::string_newtype_serde!(TenantSlug);
 
 /// A business unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]

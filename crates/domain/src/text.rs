@@ -2,10 +2,6 @@
 //! invisible format characters (zero-width, bidi overrides, tag characters) are refused or
 //! stripped here so that later matching sees what a human sees.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::error::{DomainError, Result};
 
 /// Longest single-line field (names, titles, subjects).
@@ -158,39 +154,48 @@ impl Email {
     }
 }
 
+/// For a newtype over `String` with a `parse` constructor: `Display`, `Debug`, serde as a plain
+/// string (deserializing through `parse`), and an OpenAPI string schema.
 macro_rules! string_newtype_serde {
     ($ty:ident) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(f, "{:?}", self.0)
             }
         }
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(&self.0)
             }
         }
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $ty::parse(&s).map_err(serde::de::Error::custom)
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $ty::parse(&s).map_err(::serde::de::Error::custom)
             }
         }
         #[cfg(feature = "openapi")]
         impl utoipa::PartialSchema for $ty {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                String::schema()
+                <String as utoipa::PartialSchema>::schema()
             }
         }
         #[cfg(feature = "openapi")]
         impl utoipa::ToSchema for $ty {}
     };
 }
+
+pub(crate) use string_newtype_serde;
 
 string_newtype_serde!(DomainName);
 string_newtype_serde!(Email);

@@ -22,7 +22,7 @@ use reqwest::{Method, RequestBuilder};
 use server::{AppState, ServerConfig};
 use store::{Store, WriteCtx};
 
-pub use db::TestDb;
+pub use db::{TENANT_TABLES, TestDb};
 
 /// Environment variable naming a PostgreSQL server for the PostgreSQL suite: a URL of a role that
 /// may create databases, for example `postgres://agent_army:agent_army@127.0.0.1:5432/postgres`.

@@ -50,29 +50,15 @@ pub async fn run(config: &Config, command: &ApiKeyCommand) -> anyhow::Result<()>
         }
         ApiKeyCommand::List { tenant } => {
             let tenant = super::find_tenant(&store, tenant).await?;
-            let mut query = ListQuery {
-                limit: store::MAX_LIMIT,
-                ..ListQuery::default()
-            };
-            loop {
-                let page = store
-                    .list::<ApiKey>(tenant.id, &query)
-                    .await
-                    .context("listing keys")?;
-                for k in &page.items {
-                    let state = if k.is_revoked() { "revoked" } else { "active" };
-                    let used = k
-                        .last_used_at
-                        .map_or_else(|| "never used".to_owned(), |t| format!("last used {t}"));
-                    println!(
-                        "{}\t{}\t{}\t{}…\t{state}\t{used}",
-                        k.id, k.name, k.role, k.prefix
-                    );
-                }
-                match page.next_cursor {
-                    Some(next) => query.after = Some(next),
-                    None => break,
-                }
+            for k in super::list_all::<ApiKey>(&store, tenant.id).await? {
+                let state = if k.is_revoked() { "revoked" } else { "active" };
+                let used = k
+                    .last_used_at
+                    .map_or_else(|| "never used".to_owned(), |t| format!("last used {t}"));
+                println!(
+                    "{}\t{}\t{}\t{}…\t{state}\t{used}",
+                    k.id, k.name, k.role, k.prefix
+                );
             }
         }
         ApiKeyCommand::Revoke { tenant, id } => {

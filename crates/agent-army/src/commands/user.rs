@@ -5,7 +5,7 @@ use domain::actor::Actor;
 use domain::region::RegionCode;
 use domain::text::Email;
 use domain::user::{NewUser, User};
-use store::{Created, ListQuery, WriteCtx};
+use store::{Created, WriteCtx};
 
 use crate::cli::UserCommand;
 use crate::config::Config;
@@ -45,27 +45,13 @@ pub async fn run(config: &Config, command: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::List { tenant } => {
             let tenant = super::find_tenant(&store, tenant).await?;
-            let mut query = ListQuery {
-                limit: store::MAX_LIMIT,
-                ..ListQuery::default()
-            };
-            loop {
-                let page = store
-                    .list::<User>(tenant.id, &query)
-                    .await
-                    .context("listing users")?;
-                for u in &page.items {
-                    let region = u.home_region.as_ref().map_or("-", |r| r.as_str());
-                    let state = if u.active { "active" } else { "inactive" };
-                    println!(
-                        "{}\t{}\t{}\t{}\t{region}\t{state}",
-                        u.id, u.email, u.name, u.role
-                    );
-                }
-                match page.next_cursor {
-                    Some(next) => query.after = Some(next),
-                    None => break,
-                }
+            for u in super::list_all::<User>(&store, tenant.id).await? {
+                let region = u.home_region.as_ref().map_or("-", |r| r.as_str());
+                let state = if u.active { "active" } else { "inactive" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{region}\t{state}",
+                    u.id, u.email, u.name, u.role
+                );
             }
         }
     }

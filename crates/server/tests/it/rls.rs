@@ -4,25 +4,7 @@
 use domain::id::TenantId;
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection, Row};
-use testkit::{Backend, spawn_app};
-
-const TENANT_TABLES: &[&str] = &[
-    "regions",
-    "users",
-    "api_keys",
-    "products",
-    "accounts",
-    "account_domains",
-    "contacts",
-    "contact_relationships",
-    "opportunities",
-    "opportunity_products",
-    "stage_changes",
-    "activities",
-    "tasks",
-    "events",
-    "idempotency_keys",
-];
+use testkit::{Backend, TENANT_TABLES, spawn_app};
 
 async fn as_app_role(url: &str) -> PgConnection {
     let mut conn = PgConnection::connect(url).await.unwrap();
