@@ -10,6 +10,7 @@ if [ -z "${AGENT_ARMY_TEST_DATABASE_URL:-}" ]; then
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     scripts/dev-postgres.sh >/dev/null
     export AGENT_ARMY_TEST_DATABASE_URL=postgres://agent_army:agent_army@127.0.0.1:5432/postgres
+    export AGENT_ARMY_TEST_SERVER_LOGIN=${AGENT_ARMY_TEST_SERVER_LOGIN:-agent_army_server:agent_army}
   else
     echo "note: no local PostgreSQL to start; the PostgreSQL suite will be skipped" >&2
   fi

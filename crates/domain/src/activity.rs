@@ -8,6 +8,7 @@ use crate::error::{DomainError, Result};
 use crate::id::{AccountId, ActivityId, ContactId, OpportunityId, UserId};
 use crate::labels::labels;
 use crate::text::{self, Email};
+use crate::time::check_timestamp;
 
 /// Most participants one activity may list.
 pub const MAX_PARTICIPANTS: usize = 200;
@@ -76,6 +77,16 @@ fn checked_participants(participants: Vec<Participant>) -> Result<Vec<Participan
         .collect()
 }
 
+fn check_span(start: Timestamp, end: Option<Timestamp>) -> Result<()> {
+    match end {
+        Some(end) if end < start => Err(DomainError::invalid(
+            "ended_at",
+            "must not be before occurred_at",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// An interaction with a customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -86,6 +97,8 @@ pub struct Activity {
     /// Email body, chat text, transcript or note.
     pub body: String,
     pub occurred_at: Timestamp,
+    /// When a meeting or call ended.
+    pub ended_at: Option<Timestamp>,
     pub account_id: Option<AccountId>,
     pub opportunity_id: Option<OpportunityId>,
     pub participants: Vec<Participant>,
@@ -103,9 +116,12 @@ pub struct NewActivity {
     #[serde(default)]
     pub subject: Option<String>,
     pub body: String,
-    /// When it happened; now when absent.
+    /// When it happened (started); now when absent.
     #[serde(default)]
     pub occurred_at: Option<Timestamp>,
+    /// When a meeting or call ended.
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
     #[serde(default)]
     pub account_id: Option<AccountId>,
     #[serde(default)]
@@ -117,12 +133,19 @@ pub struct NewActivity {
 impl NewActivity {
     /// Validates the input into an activity.
     pub fn into_activity(self, now: Timestamp) -> Result<Activity> {
+        let occurred_at = check_timestamp("occurred_at", self.occurred_at.unwrap_or(now))?;
+        let ended_at = self
+            .ended_at
+            .map(|t| check_timestamp("ended_at", t))
+            .transpose()?;
+        check_span(occurred_at, ended_at)?;
         Ok(Activity {
             id: ActivityId::generate(),
             kind: self.kind,
             subject: text::optional_line("subject", self.subject.as_deref())?,
             body: text::body("body", &self.body)?,
-            occurred_at: self.occurred_at.unwrap_or(now),
+            occurred_at,
+            ended_at,
             account_id: self.account_id,
             opportunity_id: self.opportunity_id,
             participants: checked_participants(self.participants)?,
@@ -147,6 +170,9 @@ pub struct ActivityPatch {
     pub occurred_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ended_at: Option<Option<Timestamp>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub account_id: Option<Option<AccountId>>,
     #[serde(default, deserialize_with = "crate::patch::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -165,8 +191,12 @@ impl ActivityPatch {
             activity.body = text::body("body", &body)?;
         }
         if let Some(at) = self.occurred_at {
-            activity.occurred_at = at;
+            activity.occurred_at = check_timestamp("occurred_at", at)?;
         }
+        if let Some(end) = self.ended_at {
+            activity.ended_at = end.map(|t| check_timestamp("ended_at", t)).transpose()?;
+        }
+        check_span(activity.occurred_at, activity.ended_at)?;
         if let Some(account) = self.account_id {
             activity.account_id = account;
         }

@@ -62,3 +62,34 @@ impl NewApiKey {
         })
     }
 }
+
+/// A change to an API key: its label, or a lower role. A key never gains privileges.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub name: Option<String>,
+    /// Must not be above the key's current role.
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub role: Option<Role>,
+}
+
+impl ApiKeyPatch {
+    /// Applies the patch, refusing a role increase.
+    pub fn apply(self, key: &mut ApiKey) -> Result<()> {
+        if let Some(name) = self.name {
+            key.name = text::line("name", &name)?;
+        }
+        if let Some(role) = self.role {
+            if role.privilege() > key.role.privilege() {
+                return Err(crate::DomainError::invalid(
+                    "role",
+                    "an API key's role can only be lowered",
+                ));
+            }
+            key.role = role;
+        }
+        Ok(())
+    }
+}

@@ -194,3 +194,29 @@ impl NewContactRelationship {
         })
     }
 }
+
+/// A change to a relationship: its kind or note. The two contacts stay; delete and recreate to
+/// connect others.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactRelationshipPatch {
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub kind: Option<RelationshipKind>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub note: Option<Option<String>>,
+}
+
+impl ContactRelationshipPatch {
+    /// Applies the patch.
+    pub fn apply(self, relationship: &mut ContactRelationship) -> Result<()> {
+        if let Some(kind) = self.kind {
+            relationship.kind = kind;
+        }
+        if let Some(note) = self.note {
+            relationship.note = text::optional_line("note", note.as_deref())?;
+        }
+        Ok(())
+    }
+}

@@ -23,6 +23,7 @@ pub mod stage;
 pub mod task;
 pub mod tenant;
 pub mod text;
+pub mod time;
 pub mod user;
 
 pub use error::{DomainError, Result};

@@ -12,6 +12,7 @@ use crate::money::{AmountInput, Currency, Money};
 use crate::region::RegionCode;
 use crate::stage::{self, Stage, StageChange, StageMove};
 use crate::text;
+use crate::time::check_date;
 
 /// Most products one opportunity may list.
 pub const MAX_PRODUCTS: usize = 100;
@@ -122,7 +123,7 @@ impl NewOpportunity {
             account_id: self.account_id,
             name: text::line("name", &self.name)?,
             amount: self.amount.resolve(self.currency)?,
-            close_date: self.close_date,
+            close_date: check_date("close_date", self.close_date)?,
             owner_id: self.owner_id,
             region: self.region,
             product_ids: checked_products(self.product_ids)?,
@@ -182,7 +183,7 @@ impl OpportunityPatch {
             (None, None) => {}
         }
         if let Some(date) = self.close_date {
-            opp.close_date = date;
+            opp.close_date = check_date("close_date", date)?;
         }
         if let Some(owner) = self.owner_id {
             opp.owner_id = owner;

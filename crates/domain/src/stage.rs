@@ -5,7 +5,8 @@
 //! - forward to any later open stage;
 //! - back to an earlier open stage, with a reason;
 //! - Closed Lost from any open stage, with a loss reason;
-//! - Closed Won only from Negotiation, and only by a human;
+//! - Closed Won only from Negotiation;
+//! - closing (won or lost) only by a human: closing decisions never belong to an agent;
 //! - out of a closed stage (reopening) only by an admin, with a reason, to an open stage.
 
 use jiff::Timestamp;
@@ -64,6 +65,8 @@ pub enum TransitionError {
     WonOnlyFromNegotiation(Stage),
     #[error("only a human user can close a deal as won")]
     WonRequiresHuman,
+    #[error("only a human user can close a deal as lost")]
+    LostRequiresHuman,
     #[error("only an admin can reopen a closed deal")]
     ReopenRequiresAdmin,
     #[error("reopening a closed deal needs a reason")]
@@ -75,7 +78,10 @@ pub enum TransitionError {
 impl TransitionError {
     /// Whether the move was refused because of who asked, rather than what was asked.
     pub fn is_permission(&self) -> bool {
-        matches!(self, Self::WonRequiresHuman | Self::ReopenRequiresAdmin)
+        matches!(
+            self,
+            Self::WonRequiresHuman | Self::LostRequiresHuman | Self::ReopenRequiresAdmin
+        )
     }
 }
 
@@ -112,6 +118,7 @@ pub fn check_move(
         }
         (true, Stage::ClosedWon) if !actor.is_human() => Err(TransitionError::WonRequiresHuman),
         (true, Stage::ClosedLost) if !has_reason => Err(TransitionError::LossReasonRequired),
+        (true, Stage::ClosedLost) if !actor.is_human() => Err(TransitionError::LostRequiresHuman),
         (true, _) if to.rank() < from.rank() && !has_reason => {
             Err(TransitionError::ReasonRequired { from, to })
         }
@@ -228,11 +235,19 @@ mod tests {
     }
 
     #[test]
-    fn closed_lost_needs_a_reason_from_any_open_stage() {
-        let rep = service(Role::Rep);
+    fn closed_lost_needs_a_reason_and_a_human_from_any_open_stage() {
+        let rep = human(Role::Rep);
         for &from in Stage::ALL.iter().filter(|s| s.is_open()) {
             assert!(check_move(from, &mv(Stage::ClosedLost, None), &rep).is_err());
             assert!(check_move(from, &mv(Stage::ClosedLost, Some("budget cut")), &rep).is_ok());
+            assert_eq!(
+                check_move(
+                    from,
+                    &mv(Stage::ClosedLost, Some("budget cut")),
+                    &service(Role::Admin)
+                ),
+                Err(TransitionError::LostRequiresHuman.into())
+            );
         }
     }
 
@@ -268,13 +283,13 @@ mod tests {
 
     proptest! {
         #[test]
-        fn services_never_win_and_non_admins_never_reopen(
+        fn services_never_close_and_non_admins_never_reopen(
             from in any_stage(), to in any_stage(), reason in proptest::option::of("[a-z ]{0,12}")
         ) {
             let req = StageMove { stage: to, reason };
             for role in [Role::Admin, Role::Manager, Role::Rep] {
                 let ok = check_move(from, &req, &service(role)).is_ok();
-                if to == Stage::ClosedWon { prop_assert!(!ok); }
+                if !to.is_open() { prop_assert!(!ok); }
                 if !from.is_open() && role != Role::Admin { prop_assert!(!ok); }
                 if from == to { prop_assert!(!ok); }
             }

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::id::{AccountId, OpportunityId, TaskId, UserId};
 use crate::labels::labels;
 use crate::text;
+use crate::time::check_date;
 
 labels! {
     /// Where a task stands.
@@ -80,7 +81,10 @@ impl NewTask {
                 .transpose()?,
             status: TaskStatus::Open,
             priority: self.priority.unwrap_or(TaskPriority::Normal),
-            due_date: self.due_date,
+            due_date: self
+                .due_date
+                .map(|d| check_date("due_date", d))
+                .transpose()?,
             assignee_id: self.assignee_id,
             account_id: self.account_id,
             opportunity_id: self.opportunity_id,
@@ -137,7 +141,7 @@ impl TaskPatch {
             task.priority = priority;
         }
         if let Some(due) = self.due_date {
-            task.due_date = due;
+            task.due_date = due.map(|d| check_date("due_date", d)).transpose()?;
         }
         if let Some(assignee) = self.assignee_id {
             task.assignee_id = assignee;

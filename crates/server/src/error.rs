@@ -5,7 +5,8 @@
 //! sees is kept apart from what is logged: a 5xx says only "internal error" and is logged once with
 //! the request id.
 
-use axum::http::StatusCode;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -34,10 +35,12 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     title: &'static str,
-    detail: String,
-    field: Option<String>,
+    detail: Box<str>,
+    field: Option<Box<str>>,
     /// What is logged for a 5xx, never shown to the client.
-    internal: Option<String>,
+    internal: Option<Box<str>>,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -52,15 +55,16 @@ impl ApiError {
             status,
             code,
             title,
-            detail: detail.into(),
+            detail: detail.into().into_boxed_str(),
             field: None,
             internal: None,
+            retry_after: None,
         }
     }
 
     /// Names the input field at fault.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(field.into().into_boxed_str());
         self
     }
 
@@ -104,7 +108,8 @@ impl ApiError {
                 "the server failed to handle the request; quote the request id when reporting it"
                     .into(),
             field: None,
-            internal: Some(internal.into()),
+            internal: Some(internal.into().into_boxed_str()),
+            retry_after: None,
         }
     }
 
@@ -118,10 +123,10 @@ impl ApiError {
             kind: format!("/problems/{}", self.code.replace('_', "-")),
             title: self.title.to_owned(),
             status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            detail: self.detail.to_string(),
             code: self.code.to_owned(),
             request_id: None,
-            field: self.field.clone(),
+            field: self.field.as_deref().map(str::to_owned),
         }
     }
 }
@@ -134,8 +139,20 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
         response.extensions_mut().insert(self.problem());
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(internal) = self.internal {
-            response.extensions_mut().insert(InternalDetail(internal));
+            response
+                .extensions_mut()
+                .insert(InternalDetail(internal.into_string()));
         }
         response
     }
@@ -190,7 +207,8 @@ impl From<store::Error> for ApiError {
                     "Service unavailable",
                     "the database is busy or unreachable; retry shortly",
                 );
-                e.internal = Some(detail);
+                e.internal = Some(detail.into_boxed_str());
+                e.retry_after = Some(1);
                 e
             }
             E::Internal(detail) => Self::internal(detail),

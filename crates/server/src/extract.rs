@@ -34,31 +34,28 @@ fn is_json(parts: &Parts) -> bool {
 /// Parses JSON text into `T`, classifying failures: syntax errors are 400, well-formed JSON of the
 /// wrong shape is 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Syntax first, so malformed JSON is always a 400 even where a type error comes earlier.
-    if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(ApiError::bad_request(
+    from_json_value(json_value(bytes)?)
+}
+
+/// Parses JSON text; anything that is not JSON is a 400.
+fn json_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        ApiError::bad_request(
             "malformed_json",
             format!("the body is not valid JSON: {err}"),
-        ));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+        )
+    })
+}
+
+/// Turns well-formed JSON into `T`; a value of the wrong shape is a 422 naming the field.
+fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Syntax
-            | serde_json::error::Category::Eof
-            | serde_json::error::Category::Io => ApiError::bad_request(
-                "malformed_json",
-                format!("the body is not valid JSON: {inner}"),
-            ),
-            serde_json::error::Category::Data if path == "." => {
-                ApiError::unprocessable("invalid_input", inner.to_string())
-            }
-            serde_json::error::Category::Data => {
-                ApiError::unprocessable("invalid_input", format!("{path}: {inner}"))
-                    .with_field(path)
-            }
+        if path == "." {
+            ApiError::unprocessable("invalid_input", inner.to_string())
+        } else {
+            ApiError::unprocessable("invalid_input", format!("{path}: {inner}")).with_field(path)
         }
     })
 }
@@ -94,11 +91,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::bad_request("unreadable_body", rejection.body_text())
             }
         })?;
-        hasher.update(&bytes);
-        let value = parse_json(&bytes)?;
+        let json = json_value(&bytes)?;
+        // The fingerprint covers the JSON's meaning, not its spelling: object keys sort and
+        // whitespace goes, so an equivalent retry matches.
+        hasher.update(json.to_string().as_bytes());
+        let fingerprint = hasher.finalize().to_vec();
         Ok(Self {
-            value,
-            fingerprint: hasher.finalize().to_vec(),
+            value: from_json_value(json)?,
+            fingerprint,
         })
     }
 }
@@ -134,8 +134,16 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if text == "*" {
             return Ok(Self(None));
         }
-        let tag = text.strip_prefix("W/").unwrap_or(text);
-        tag.strip_prefix('"')
+        if text.starts_with("W/") {
+            // If-Match compares strongly; a weak tag never matches (RFC 9110, 13.1.1).
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "Precondition failed",
+                "If-Match needs a strong ETag such as \"3\"",
+            ));
+        }
+        text.strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .and_then(|t| t.parse::<i64>().ok())
             .map(|v| Self(Some(v)))

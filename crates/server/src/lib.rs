@@ -54,9 +54,11 @@ pub fn app(state: AppState) -> Router {
     .fallback(middleware::not_found)
     .method_not_allowed_fallback(middleware::method_not_allowed)
     .with_state(state)
+    // Innermost first: a panic becomes a problem, which is counted, then rendered with the
+    // request id.
+    .layer(CatchPanicLayer::custom(middleware::panic_response))
     .layer(axum::middleware::from_fn(middleware::record_metrics))
     .layer(axum::middleware::from_fn(middleware::render_problems))
-    .layer(CatchPanicLayer::custom(middleware::panic_response))
     .layer(DefaultBodyLimit::max(body_limit))
     .layer(
         TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -71,6 +73,7 @@ pub fn app(state: AppState) -> Router {
     )
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    .layer(axum::middleware::from_fn(middleware::sanitize_request_id))
 }
 
 /// Serves the application on a bound listener until `shutdown` resolves, then drains requests.

@@ -32,6 +32,22 @@ fn request_id_of(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Longest client-sent request id kept; longer or unprintable ones are replaced.
+const MAX_REQUEST_ID: usize = 64;
+
+/// Drops a client-sent `x-request-id` that is too long or not printable ASCII, so the request-id
+/// layer assigns a fresh one: request ids end up in logs and the audit trail.
+pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
+    let acceptable = request.headers().get(REQUEST_ID_HEADER).is_none_or(|v| {
+        let bytes = v.as_bytes();
+        !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID && bytes.iter().all(u8::is_ascii_graphic)
+    });
+    if !acceptable {
+        request.headers_mut().remove(REQUEST_ID_HEADER);
+    }
+    next.run(request).await
+}
+
 /// Renders the [`Problem`] attached by [`ApiError`] as `application/problem+json` with the request
 /// id, and logs server faults once.
 pub async fn render_problems(request: Request, next: Next) -> Response {

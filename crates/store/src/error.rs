@@ -64,6 +64,10 @@ impl Error {
                     "the object is still referenced by other objects, or refers to one that is gone"
                         .into(),
                 ),
+                // Statement timeout, deadlock, serialization failure: transient, worth a retry.
+                _ if matches!(db.code().as_deref(), Some("57014" | "40P01" | "40001")) => {
+                    Self::Unavailable(db.message().to_owned())
+                }
                 _ if is_busy(db.message()) => Self::Unavailable(db.message().to_owned()),
                 _ => Self::Internal(db.message().to_owned()),
             },

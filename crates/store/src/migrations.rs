@@ -27,6 +27,11 @@ const MIGRATIONS: &[Embedded] = &[Embedded {
     postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
 }];
 
+/// Every embedded migration version, in order.
+pub(crate) fn versions() -> impl Iterator<Item = i64> {
+    MIGRATIONS.iter().map(|m| m.version)
+}
+
 /// A migrator holding every embedded migration for one dialect.
 pub(crate) fn migrator(dialect: Dialect) -> Migrator {
     let migrations = MIGRATIONS

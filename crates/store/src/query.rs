@@ -23,7 +23,7 @@ pub enum Filter {
     IsNull(&'static str),
     /// `column IS NOT NULL`
     NotNull(&'static str),
-    /// Case-insensitive substring match on a text column.
+    /// Case-insensitive substring match on a column holding folded text (see `SqlValue::folded`).
     Contains(&'static str, String),
     /// The object has a row in a link table with one of these values, for example an account
     /// owning one of the domains of an email address.

@@ -128,6 +128,21 @@ impl Store {
         on_backend!(self, b => b.migrate().await)
     }
 
+    /// Applies pending migrations unless every one is already applied (which a serving login
+    /// that owns nothing can check but not do).
+    pub async fn migrate_if_needed(&self) -> Result<()> {
+        if on_backend!(self, b => b.is_migrated().await) {
+            return Ok(());
+        }
+        self.migrate().await
+    }
+
+    /// On PostgreSQL, the ways the serving login has more rights than it needs (see
+    /// docs/configuration.md); empty when it owns nothing and bypasses nothing.
+    pub async fn login_warnings(&self) -> Result<Vec<String>> {
+        on_backend!(self, b => b.login_warnings().await)
+    }
+
     /// Checks the database answers (and, on PostgreSQL, that row-level security applies).
     pub async fn ping(&self) -> Result<()> {
         on_backend!(self, b => b.ping().await)

@@ -30,6 +30,12 @@ impl SqlValue {
         Self::Text(v.map(|v| v.to_string()))
     }
 
+    /// Text folded for case-insensitive search (Unicode lower case, computed here so both backends
+    /// agree; SQLite's `lower()` folds ASCII only).
+    pub fn folded(v: &str) -> Self {
+        Self::Text(Some(v.to_lowercase()))
+    }
+
     /// JSON of any serializable value.
     pub fn json<T: serde::Serialize>(v: &T) -> Self {
         Self::Json(serde_json::to_value(v).unwrap_or(serde_json::Value::Null))

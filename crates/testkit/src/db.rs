@@ -27,8 +27,16 @@ pub const TENANT_TABLES: &[&str] = &[
 
 /// A database that lives as long as the test.
 pub enum TestDb {
-    Sqlite { dir: tempfile::TempDir },
-    Postgres { url: String, name: String },
+    Sqlite {
+        dir: tempfile::TempDir,
+    },
+    /// `url` is the owner's; `server_url` the serving login's (the owner's when no separate login
+    /// is configured).
+    Postgres {
+        url: String,
+        server_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -44,8 +52,14 @@ impl TestDb {
                 conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .await?;
                 conn.close().await?;
+                let url = replace_db_name(admin_url, &name);
+                let server_url = match std::env::var(crate::TEST_SERVER_LOGIN_ENV) {
+                    Ok(login) if login.contains(':') => replace_login(&url, &login),
+                    _ => url.clone(),
+                };
                 Ok(Self::Postgres {
-                    url: replace_db_name(admin_url, &name),
+                    url,
+                    server_url,
                     name,
                 })
             }
@@ -54,10 +68,28 @@ impl TestDb {
 
     /// How the store reaches this database.
     pub fn connect_options(&self) -> store::ConnectOptions {
-        store::ConnectOptions {
-            url: self.url(),
-            operator_url: None,
-            max_connections: 4,
+        match self {
+            Self::Sqlite { .. } => store::ConnectOptions {
+                url: self.url(),
+                operator_url: None,
+                max_connections: 4,
+            },
+            Self::Postgres {
+                url, server_url, ..
+            } => store::ConnectOptions {
+                url: server_url.clone(),
+                operator_url: Some(url.clone()),
+                max_connections: 4,
+            },
+        }
+    }
+
+    /// The URL the server connects with: on PostgreSQL the serving login when
+    /// `AGENT_ARMY_TEST_SERVER_LOGIN` names one, else the owner.
+    pub fn server_url(&self) -> String {
+        match self {
+            Self::Postgres { server_url, .. } => server_url.clone(),
+            Self::Sqlite { .. } => self.url(),
         }
     }
 
@@ -169,6 +201,14 @@ impl TestDb {
     }
 }
 
+/// `postgres://old:pw@h/db` with the login replaced by `user:password`.
+fn replace_login(url: &str, login: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{login}@{host}"),
+        _ => url.to_owned(),
+    }
+}
+
 /// `postgres://u:p@h:5432/old?x` with the database name replaced.
 fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -202,5 +242,9 @@ mod tests {
             "postgres://u@h/x?sslmode=disable"
         );
         assert_eq!(replace_db_name("postgres://u@h", "x"), "postgres://u@h/x");
+        assert_eq!(
+            replace_login("postgres://a:b@h:1/db", "s:p"),
+            "postgres://s:p@h:1/db"
+        );
     }
 }

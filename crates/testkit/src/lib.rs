@@ -15,7 +15,7 @@ mod db;
 use std::io::Write;
 use std::sync::{Arc, Once};
 
-use domain::id::{TenantId, UserId};
+use domain::id::{ApiKeyId, TenantId, UserId};
 use domain::tenant::TenantSlug;
 use domain::user::Role;
 use reqwest::{Method, RequestBuilder};
@@ -27,6 +27,10 @@ pub use db::{TENANT_TABLES, TestDb};
 /// Environment variable naming a PostgreSQL server for the PostgreSQL suite: a URL of a role that
 /// may create databases, for example `postgres://agent_army:agent_army@127.0.0.1:5432/postgres`.
 pub const TEST_DATABASE_URL_ENV: &str = "AGENT_ARMY_TEST_DATABASE_URL";
+
+/// Optional `user:password` of a PostgreSQL login that owns nothing and is a member of
+/// `agent_army_app`; when set, test servers connect as it (and migrate as the owner).
+pub const TEST_SERVER_LOGIN_ENV: &str = "AGENT_ARMY_TEST_SERVER_LOGIN";
 
 /// Which backend a test runs against.
 #[derive(Debug, Clone)]
@@ -166,6 +170,16 @@ impl TestApp {
     /// is used once, so its first-use bookkeeping (`last_used_at`) is not mistaken for a change
     /// made by the request under test.
     pub async fn key(&self, tenant: TenantId, role: Role, user: Option<UserId>) -> String {
+        self.key_with_id(tenant, role, user).await.1
+    }
+
+    /// Like [`TestApp::key`], also returning the key's id.
+    pub async fn key_with_id(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        user: Option<UserId>,
+    ) -> (ApiKeyId, String) {
         let generated = server::auth::generate_key(tenant).expect("random source");
         let record = domain::apikey::NewApiKey {
             name: format!("test {role}"),
@@ -174,6 +188,7 @@ impl TestApp {
         }
         .into_key(generated.prefix, generated.hash, store::now())
         .expect("valid key");
+        let id = record.id;
         let w = WriteCtx::new(tenant, domain::actor::Actor::operator(), None);
         self.store
             .create(&w, record, None)
@@ -185,7 +200,7 @@ impl TestApp {
             .await
             .expect("request");
         assert_eq!(warm.status(), 200, "a fresh key must work");
-        generated.secret
+        (id, generated.secret)
     }
 
     /// A request to `path` with the key as bearer token.

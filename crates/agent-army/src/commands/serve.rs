@@ -13,9 +13,23 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let store = super::open_store(config).await?;
     if config.database.migrate_on_start {
-        store.migrate().await.context("applying migrations")?;
+        store
+            .migrate_if_needed()
+            .await
+            .context("applying migrations")?;
     }
     store.ping().await.context("checking the database")?;
+    for warning in store
+        .login_warnings()
+        .await
+        .context("checking the database login")?
+    {
+        tracing::warn!(
+            "{warning}; requests still run as agent_army_app under row-level security, but in \
+             production connect as a login that is only a member of agent_army_app \
+             (see docs/configuration.md)"
+        );
+    }
     let listen = args.listen.unwrap_or(config.listen);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -36,19 +50,34 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     );
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server::serve(listener, state, async move {
+    let mut serving = tokio::spawn(server::serve(listener, state, async move {
         let _ = stop_rx.await;
     }));
-    shutdown_signal().await;
+    tokio::select! {
+        () = shutdown_signal() => {}
+        ended = &mut serving => {
+            // The server stopped on its own: report why.
+            ended.context("server task failed")?.context("serving HTTP")?;
+            return Ok(());
+        }
+    }
     tracing::info!("shutting down; finishing in-flight requests");
     let _ = stop_tx.send(());
-    match tokio::time::timeout(grace, serving).await {
+    match tokio::time::timeout(grace, &mut serving).await {
         Ok(joined) => joined
             .context("server task failed")?
             .context("serving HTTP")?,
-        Err(_) => tracing::warn!("requests still running after {grace:?}; stopping anyway"),
+        Err(_) => {
+            tracing::warn!("requests still running after {grace:?}; stopping anyway");
+            serving.abort();
+        }
     }
-    store.close().await;
+    if tokio::time::timeout(Duration::from_secs(5), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections did not close in time");
+    }
     Ok(())
 }
 

@@ -49,7 +49,9 @@ impl ListFilters for AccountFilters {
             value_column: "domain",
             values,
         };
-        let mut filters: Vec<Filter> = contains_filter("name", self.name).into_iter().collect();
+        let mut filters: Vec<Filter> = contains_filter("name_folded", self.name)
+            .into_iter()
+            .collect();
         if let Some(domain) = self.domain {
             let domain = DomainName::parse(&domain).map_err(invalid)?;
             filters.push(link(vec![SqlValue::text(domain)]));

@@ -23,13 +23,19 @@ pub struct ActivityFilters {
     pub until: Option<String>,
 }
 
-fn time_param(name: &str, raw: &str) -> Result<SqlValue, ApiError> {
-    raw.trim()
+fn time_param(name: &'static str, raw: &str) -> Result<SqlValue, ApiError> {
+    let invalid = || {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("{name} must be an RFC 3339 time between the years 1900 and 9999"),
+        )
+    };
+    let time = raw
+        .trim()
         .parse::<jiff::Timestamp>()
-        .map(|t| SqlValue::Time(Some(t)))
-        .map_err(|_| {
-            ApiError::bad_request("invalid_query", format!("{name} must be an RFC 3339 time"))
-        })
+        .map_err(|_| invalid())?;
+    let time = domain::time::check_timestamp(name, time).map_err(|_| invalid())?;
+    Ok(SqlValue::Time(Some(time)))
 }
 
 impl ListFilters for ActivityFilters {

@@ -1,23 +1,27 @@
-//! `/api/v1/apikeys`: admins create, list and revoke API keys. The key itself is returned once,
-//! at creation, and never stored: so creation ignores `Idempotency-Key` (replaying would need the
-//! secret kept).
+//! `/api/v1/apikeys`: admins create, list, rename, downgrade and revoke API keys. The key itself
+//! is returned once, at creation, and never stored: a retry with the same `Idempotency-Key`
+//! replays the key's record without the secret.
+//!
+//! A personal key (bound to a user) acts as that human, so through the API only that user may
+//! create one for themselves; the operator's CLI may create one for anybody.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use domain::apikey::{ApiKey, NewApiKey};
+use axum::response::{IntoResponse, Response};
+use domain::actor::Principal;
+use domain::apikey::{ApiKey, ApiKeyPatch, NewApiKey};
 use domain::id::ApiKeyId;
-use domain::user::{Role, User};
+use domain::user::Role;
 use serde::{Deserialize, Serialize};
-use store::{Created, Filter};
+use store::{Created, Filter, Idempotency};
 
 use super::crud::{
     ListFilters, get_handler, json_with_etag, label_filter, list_handler, write_ctx,
 };
 use crate::auth::{Auth, generate_key};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, path_id};
+use crate::extract::{ApiJson, IdempotencyKey, path_id};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -64,48 +68,79 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     request_id: RequestId,
+    idempotency_key: IdempotencyKey,
     body: ApiJson<NewApiKey>,
 ) -> Result<Response, ApiError> {
     auth.require_admin()?;
     let new = body.value;
-    if let Some(user_id) = new.user_id {
-        let user: User = state
-            .store
-            .get(auth.tenant, user_id.as_uuid())
-            .await
-            .map_err(|e| match e {
-                store::Error::NotFound { .. } => ApiError::unprocessable(
-                    "unknown_reference",
-                    format!("user_id: no user {user_id} in this tenant"),
-                )
-                .with_field("user_id"),
-                other => other.into(),
-            })?;
-        if new.role.privilege() > user.role.privilege() {
-            return Err(ApiError::unprocessable(
-                "invalid_input",
-                format!("role: a key for this user can be at most {}", user.role),
-            )
-            .with_field("role"));
-        }
+    // The caller is this user (checked by `Auth`, which also refused a deactivated user), so the
+    // new key can neither outrank nor outlive the user's own rights.
+    if let Some(user_id) = new.user_id
+        && auth.actor.principal != (Principal::User { user_id })
+    {
+        return Err(ApiError::forbidden(
+            "a personal key can only be created by its own user (or by the operator with \
+             `agent-army apikey create --user`)",
+        ));
     }
     let generated =
         generate_key(auth.tenant).map_err(|e| ApiError::internal(format!("random source: {e}")))?;
     let record = new.into_key(generated.prefix, generated.hash, store::now())?;
     let w = write_ctx(&auth, request_id.0);
-    let Created::New(api_key) = state.store.create(&w, record, None).await? else {
-        return Err(ApiError::internal(
-            "API key creation was replayed without an idempotency key",
-        ));
-    };
-    json_with_etag(
-        StatusCode::CREATED,
-        &CreatedApiKey {
-            api_key,
-            key: generated.secret,
-        },
-        None,
-    )
+    let stored_body =
+        serde_json::to_string(&record).map_err(|e| ApiError::internal(e.to_string()))?;
+    let idem = idempotency_key.0.map(|key| Idempotency {
+        key,
+        fingerprint: body.fingerprint.clone(),
+        status: 201,
+        body: stored_body,
+    });
+    match state.store.create(&w, record, idem.as_ref()).await? {
+        Created::New(api_key) => json_with_etag(
+            StatusCode::CREATED,
+            &CreatedApiKey {
+                api_key,
+                key: generated.secret,
+            },
+            None,
+        ),
+        // The first response's secret is gone for good: replay the record without it.
+        Created::Replayed(stored) => {
+            let mut response = (
+                StatusCode::CREATED,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                stored.body,
+            )
+                .into_response();
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                axum::http::HeaderValue::from_static("true"),
+            );
+            Ok(response)
+        }
+    }
+}
+
+#[utoipa::path(patch, path = "/api/v1/apikeys/{id}", tag = "apikeys", request_body = ApiKeyPatch,
+    params(("id" = String, Path, description = "API key id")),
+    responses((status = 200, body = ApiKey), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("api_key" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    body: ApiJson<ApiKeyPatch>,
+) -> Result<Json<ApiKey>, ApiError> {
+    auth.require_admin()?;
+    let id = path_id("api key", &id)?;
+    let w = write_ctx(&auth, request_id.0);
+    let patch = body.value;
+    let key: ApiKey = state
+        .store
+        .update(&w, id, None, |k: &mut ApiKey| patch.apply(k))
+        .await?;
+    Ok(Json(key))
 }
 
 #[utoipa::path(delete, path = "/api/v1/apikeys/{id}", tag = "apikeys",

@@ -37,7 +37,7 @@ impl ListFilters for ContactFilters {
                 SqlValue::text(email.as_str().to_lowercase()),
             ));
         }
-        filters.extend(contains_filter("name", self.name));
+        filters.extend(contains_filter("name_folded", self.name));
         filters.extend(label_filter::<BuyingRole>("buying_role", self.buying_role)?);
         filters.extend(label_filter::<PersonaLevel>(
             "persona_level",

@@ -64,7 +64,11 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::get, contacts::update, contacts::delete))
         .routes(routes!(relationships::list, relationships::create))
-        .routes(routes!(relationships::get, relationships::delete))
+        .routes(routes!(
+            relationships::get,
+            relationships::update,
+            relationships::delete
+        ))
         .routes(routes!(opportunities::list, opportunities::create))
         .routes(routes!(
             opportunities::get,
@@ -86,7 +90,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(apikeys::list, apikeys::create))
-        .routes(routes!(apikeys::get, apikeys::revoke))
+        .routes(routes!(apikeys::get, apikeys::update, apikeys::revoke))
         .routes(routes!(regions::list, regions::create))
         .routes(routes!(regions::get, regions::update, regions::delete))
         .routes(routes!(audit::list))

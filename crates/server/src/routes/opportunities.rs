@@ -56,7 +56,7 @@ impl ListFilters for OpportunityFilters {
                 values: vec![product],
             });
         }
-        filters.extend(contains_filter("name", self.name));
+        filters.extend(contains_filter("name_folded", self.name));
         Ok(filters)
     }
 }

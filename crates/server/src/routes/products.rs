@@ -23,7 +23,9 @@ pub struct ProductFilters {
 
 impl ListFilters for ProductFilters {
     fn into_filters(self) -> Result<Vec<Filter>, ApiError> {
-        let mut filters: Vec<Filter> = contains_filter("name", self.name).into_iter().collect();
+        let mut filters: Vec<Filter> = contains_filter("name_folded", self.name)
+            .into_iter()
+            .collect();
         if let Some(code) = self.code {
             filters.push(Filter::Eq(
                 "code",

@@ -1,12 +1,15 @@
 //! `/api/v1/contact-relationships`: directed edges between contacts (reports to, influences,
 //! allies with, opposes) that make up a buying committee's political map.
 
-use domain::contact::{ContactRelationship, NewContactRelationship, RelationshipKind};
+use domain::contact::{
+    ContactRelationship, ContactRelationshipPatch, NewContactRelationship, RelationshipKind,
+};
 use serde::Deserialize;
 use store::Filter;
 
 use super::crud::{
-    ListFilters, create_handler, delete_handler, get_handler, id_filter, label_filter, list_handler,
+    ListFilters, create_handler, delete_handler, get_handler, id_filter, label_filter,
+    list_handler, update_handler,
 };
 use crate::error::ApiError;
 
@@ -36,5 +39,13 @@ get_handler!(resource: ContactRelationship, tag: "contacts", item: "/api/v1/cont
     name: "contact relationship", check: require_reader);
 create_handler!(resource: ContactRelationship, new: NewContactRelationship, into: into_relationship,
     tag: "contacts", collection: "/api/v1/contact-relationships", check: require_writer);
+update_handler!(
+    resource: ContactRelationship,
+    patch: ContactRelationshipPatch,
+    tag: "contacts",
+    item: "/api/v1/contact-relationships/{id}",
+    name: "contact relationship",
+    check: require_writer
+);
 delete_handler!(resource: ContactRelationship, tag: "contacts", item: "/api/v1/contact-relationships/{id}",
     name: "contact relationship", check: require_writer);

@@ -340,6 +340,20 @@ async fn unknown_ids_and_bad_queries(backend: Backend) {
 async fn sql_metacharacters_are_just_text(backend: Backend) {
     let (app, t, _) = seeded(backend).await;
     let k = &t.admin_key;
+    let closer = app
+        .create(
+            k,
+            "/api/v1/users",
+            json!({"email": "closer@skyvera.com", "name": "Closer", "role": "rep"}),
+        )
+        .await;
+    let human = app
+        .key(
+            t.id,
+            Role::Rep,
+            Some(closer["id"].as_str().unwrap().parse().unwrap()),
+        )
+        .await;
     let nasty = [
         "Robert'); DROP TABLE accounts;--",
         "x' OR '1'='1",
@@ -383,9 +397,36 @@ async fn sql_metacharacters_are_just_text(backend: Backend) {
             )
             .await;
         assert_eq!(task["description"], text);
+        let user = app
+            .create(k, "/api/v1/users", json!({"email": format!("u{}@skyvera.com", text.len()), "name": text, "role": "viewer"}))
+            .await;
+        assert_eq!(user["name"], text);
+        let region = app
+            .create(k, "/api/v1/regions", json!({"code": format!("R{}", text.len()), "name": text, "time_zone": "UTC", "currency": "USD", "locale": "en"}))
+            .await;
+        assert_eq!(region["name"], text);
+        let key = app
+            .create(
+                k,
+                "/api/v1/apikeys",
+                json!({"name": text, "role": "viewer"}),
+            )
+            .await;
+        assert_eq!(key["name"], text);
+        let other = app
+            .create(
+                k,
+                "/api/v1/contacts",
+                json!({"account_id": account["id"], "name": "Other"}),
+            )
+            .await;
+        let edge = app
+            .create(k, "/api/v1/contact-relationships", json!({"from_contact_id": contact["id"], "to_contact_id": other["id"], "kind": "opposes", "note": text}))
+            .await;
+        assert_eq!(edge["note"], text);
         let r = app
             .post(
-                k,
+                &human,
                 &format!(
                     "/api/v1/opportunities/{}/stage",
                     opp["id"].as_str().unwrap()
@@ -465,7 +506,6 @@ async fn bad_credentials_and_roles(backend: Backend) {
     let (app, t, account) = seeded(backend).await;
     let viewer = app.key(t.id, Role::Viewer, None).await;
     let rep = app.key(t.id, Role::Rep, None).await;
-    let before = app.snapshot(&[t.id]).await;
     let url = format!("{}/api/v1/accounts", app.url);
     let r = app.client.get(&url).send().await.unwrap();
     assert_problem(r, 401, "unauthorized").await;
@@ -496,6 +536,23 @@ async fn bad_credentials_and_roles(backend: Backend) {
     )
     .await;
 
+    // A revoked key is refused on writes too, and nothing is written.
+    let (revoked_id, revoked) = app.key_with_id(t.id, Role::Admin, None).await;
+    let r = app
+        .delete(&t.admin_key, &format!("/api/v1/apikeys/{revoked_id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let before_revoked_write = app.snapshot(&[t.id]).await;
+    let r = app
+        .post(&revoked, "/api/v1/accounts", &json!({"name": "sneaky"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 401, "unauthorized").await;
+    assert_eq!(app.snapshot(&[t.id]).await, before_revoked_write);
+    let before = before_revoked_write;
     // A viewer reads but never writes; a rep cannot manage products, users, keys or regions.
     assert_eq!(
         app.get(&viewer, "/api/v1/accounts")
@@ -522,7 +579,66 @@ async fn bad_credentials_and_roles(backend: Backend) {
     assert_eq!(app.snapshot(&[t.id]).await, before);
 }
 
+async fn dates_etags_and_request_ids(backend: Backend) {
+    let (app, t, account) = seeded(backend).await;
+    let k = &t.admin_key;
+    let before = app.snapshot(&[t.id]).await;
+    let account_id = account["id"].as_str().unwrap();
+    for (path, body) in [
+        (
+            "/api/v1/opportunities",
+            json!({"account_id": account_id, "name": "x", "amount": {"amount": "1", "currency": "USD"}, "close_date": "0001-01-01"}),
+        ),
+        (
+            "/api/v1/opportunities",
+            json!({"account_id": account_id, "name": "x", "amount": {"amount": "1", "currency": "USD"}, "close_date": "-009999-01-01"}),
+        ),
+        (
+            "/api/v1/tasks",
+            json!({"title": "x", "due_date": "1850-01-01"}),
+        ),
+        (
+            "/api/v1/activities",
+            json!({"kind": "call", "body": "x", "occurred_at": "-000001-01-01T00:00:00Z"}),
+        ),
+        (
+            "/api/v1/activities",
+            json!({"kind": "call", "body": "x", "occurred_at": "2026-01-02T10:00:00Z", "ended_at": "2026-01-02T09:00:00Z"}),
+        ),
+    ] {
+        let r = app.post(k, path, &body).send().await.unwrap();
+        assert_problem(r, 422, "invalid_input").await;
+    }
+    let r = app
+        .get(k, "/api/v1/activities?since=-000001-01-01T00:00:00Z")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "invalid_query").await;
+    let path = format!("/api/v1/accounts/{account_id}");
+    let r = app
+        .patch(k, &path, &json!({"name": "y"}))
+        .header("if-match", "W/\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 412, "version_mismatch").await;
+    let r = app
+        .get(k, "/api/v1/accounts")
+        .header("x-request-id", "x".repeat(500))
+        .send()
+        .await
+        .unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(
+        id.len() <= 64 && id != "x".repeat(500),
+        "an oversized request id is replaced: {id}"
+    );
+    assert_eq!(app.snapshot(&[t.id]).await, before);
+}
+
 both_backends!(
+    dates_etags_and_request_ids,
     malformed_and_mistyped_json_is_refused,
     oversized_bodies_get_413,
     long_fields_within_the_body_limit_are_refused,

@@ -403,26 +403,109 @@ async fn users_keys_and_regions_are_admin_managed(backend: Backend) {
         .unwrap();
     assert_problem(dup, 409, "conflict").await;
 
-    // A personal key acts as its user and cannot exceed the user's role.
-    let too_high = app
+    // A service key (an agent's, even an admin one) cannot mint a key that acts as a human.
+    let impersonate = app
         .post(
             admin,
             "/api/v1/apikeys",
-            &json!({"name": "m", "role": "admin", "user_id": user["id"]}),
+            &json!({"name": "m", "role": "manager", "user_id": user["id"]}),
         )
         .send()
         .await
         .unwrap();
-    assert_problem(too_high, 422, "invalid_input").await;
-    let created = app
+    assert_problem(impersonate, 403, "forbidden").await;
+    // An admin human may create a personal key for themselves.
+    let boss = app
         .create(
             admin,
-            "/api/v1/apikeys",
-            json!({"name": "maria laptop", "role": "manager", "user_id": user["id"]}),
+            "/api/v1/users",
+            json!({"email": "boss@skyvera.com", "name": "Boss", "role": "admin"}),
         )
         .await;
-    let personal = created["key"].as_str().unwrap().to_owned();
-    assert!(created.get("hash").is_none());
+    let boss_key = app
+        .key(
+            t.id,
+            domain::user::Role::Admin,
+            Some(boss["id"].as_str().unwrap().parse().unwrap()),
+        )
+        .await;
+    let own = app
+        .create(
+            &boss_key,
+            "/api/v1/apikeys",
+            json!({"name": "boss laptop", "role": "manager", "user_id": boss["id"]}),
+        )
+        .await;
+    let me: Value = app
+        .get(own["key"].as_str().unwrap(), "/api/v1/tenant")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me["actor"]["principal"],
+        json!({"kind": "user", "user_id": boss["id"]})
+    );
+    assert_eq!(me["actor"]["role"], "manager");
+    // Keys can be renamed and lowered, never raised.
+    let own_path = format!("/api/v1/apikeys/{}", own["id"].as_str().unwrap());
+    let renamed: Value = app
+        .patch(
+            admin,
+            &own_path,
+            &json!({"name": "old laptop", "role": "viewer"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["role"].as_str()),
+        (Some("old laptop"), Some("viewer"))
+    );
+    let r = app
+        .patch(admin, &own_path, &json!({"role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "invalid_input").await;
+    // Creating a key is idempotent; the replay cannot show the secret again.
+    let body = json!({"name": "ci", "role": "rep"});
+    let first = app
+        .post(admin, "/api/v1/apikeys", &body)
+        .header("idempotency-key", "key-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    assert!(first["key"].is_string());
+    let again = app
+        .post(admin, "/api/v1/apikeys", &body)
+        .header("idempotency-key", "key-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert!(
+        again.get("key").is_none(),
+        "a replay must not carry the secret"
+    );
+
+    let (maria_key_id, personal) = app
+        .key_with_id(
+            t.id,
+            domain::user::Role::Manager,
+            Some(user["id"].as_str().unwrap().parse().unwrap()),
+        )
+        .await;
+
     let me: Value = app
         .get(&personal, "/api/v1/tenant")
         .send()
@@ -457,12 +540,9 @@ async fn users_keys_and_regions_are_admin_managed(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(keys["items"].as_array().unwrap().len(), 2);
+    assert_eq!(keys["items"].as_array().unwrap().len(), 5);
     let revoked: Value = app
-        .delete(
-            admin,
-            &format!("/api/v1/apikeys/{}", created["id"].as_str().unwrap()),
-        )
+        .delete(admin, &format!("/api/v1/apikeys/{maria_key_id}"))
         .send()
         .await
         .unwrap()
@@ -505,7 +585,59 @@ async fn users_keys_and_regions_are_admin_managed(backend: Backend) {
     assert_problem(r, 409, "conflict").await;
 }
 
+async fn concurrent_retries_create_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let body = json!({"name": "Müller GmbH", "domains": ["mueller.de"]});
+    let attempts = (0..8).map(|_| {
+        app.post(&t.admin_key, "/api/v1/accounts", &body)
+            .header("idempotency-key", "same-key")
+            .send()
+    });
+    let responses = futures_util::future::join_all(attempts).await;
+    let mut ids = Vec::new();
+    for r in responses {
+        let r = r.unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        ids.push(v["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every retry answers with the one account");
+    let list: Value = app
+        .get(&t.admin_key, "/api/v1/accounts")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // An equivalent body spelled differently is the same request.
+    let respelled = app
+        .request(reqwest::Method::POST, &t.admin_key, "/api/v1/accounts")
+        .header("content-type", "application/json")
+        .header("idempotency-key", "same-key")
+        .body("{ \"domains\": [\"mueller.de\"],   \"name\": \"Müller GmbH\" }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(respelled.status(), 201);
+    // Name search folds case beyond ASCII, the same on both backends.
+    let found: Value = app
+        .get(&t.admin_key, "/api/v1/accounts")
+        .query(&[("name", "MÜLLER")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+}
+
 both_backends!(
+    concurrent_retries_create_once,
     account_contact_opportunity,
     pagination_walks_every_item_once,
     etag_prevents_lost_updates,

@@ -6,15 +6,26 @@ use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection, Row};
 use testkit::{Backend, TENANT_TABLES, spawn_app};
 
-async fn as_app_role(url: &str) -> PgConnection {
-    let mut conn = PgConnection::connect(url).await.unwrap();
-    conn.execute("SET ROLE agent_army_app").await.unwrap();
+/// A connection with the server's rights: the serving login when the suite has one (no role
+/// switch needed: it is only a member of agent_army_app), else the owner switched to the role.
+async fn as_app_role(db: &testkit::TestDb) -> PgConnection {
+    let server_url = db.server_url();
+    let mut conn = PgConnection::connect(&server_url).await.unwrap();
+    if server_url == db.url() {
+        conn.execute("SET ROLE agent_army_app").await.unwrap();
+    }
     let row =
         sqlx::query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
             .fetch_one(&mut conn)
             .await
             .unwrap();
     assert!(!row.get::<bool, _>("rolsuper") && !row.get::<bool, _>("rolbypassrls"));
+    let owned: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(owned, 0, "the serving role must own nothing");
     conn
 }
 
@@ -119,8 +130,7 @@ async fn row_level_security_walls_off_tenants() {
         assert_eq!(r.status(), 201);
     }
 
-    let url = app.db.url();
-    let mut conn = as_app_role(&url).await;
+    let mut conn = as_app_role(&app.db).await;
     for table in TENANT_TABLES {
         assert_eq!(
             count_in(&mut conn, None, table).await,
@@ -158,8 +168,8 @@ async fn row_level_security_walls_off_tenants() {
         .await
         .unwrap();
     let insert = sqlx::query(
-        "INSERT INTO products (tenant_id, id, code, name, active, version, created_at, updated_at) \
-         VALUES ($1, $2, 'EVIL', 'evil', true, 1, now(), now())",
+        "INSERT INTO products (tenant_id, id, code, name, name_folded, active, version, created_at, updated_at) \
+         VALUES ($1, $2, 'EVIL', 'evil', 'evil', true, 1, now(), now())",
     )
     .bind(b.id.as_uuid())
     .bind(uuid::Uuid::now_v7())

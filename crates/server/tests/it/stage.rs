@@ -143,9 +143,20 @@ async fn stage_moves_follow_the_machine(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let lost: Value = app
+    // Closing as lost is a human decision too.
+    let r = app
         .post(
             service,
+            &stage,
+            &json!({"stage": "closed_lost", "reason": "budget frozen"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403, "stage_move_forbidden").await;
+    let lost: Value = app
+        .post(
+            &human_rep,
             &stage,
             &json!({"stage": "closed_lost", "reason": "budget frozen"}),
         )
@@ -198,7 +209,7 @@ async fn stage_moves_follow_the_machine(backend: Backend) {
         ("discovery", "negotiation", "service"),
         ("negotiation", "closed_won", "user"),
         ("closed_won", "negotiation", "service"),
-        ("negotiation", "closed_lost", "service"),
+        ("negotiation", "closed_lost", "user"),
     ];
     assert_eq!(steps.len(), expect.len());
     for (got, want) in steps.iter().zip(expect) {

@@ -67,6 +67,7 @@ CREATE TABLE products (
     id          uuid NOT NULL,
     code        text NOT NULL,
     name        text NOT NULL,
+    name_folded text NOT NULL,
     description text,
     active      boolean NOT NULL,
     version     bigint NOT NULL,
@@ -80,6 +81,7 @@ CREATE TABLE accounts (
     tenant_id  uuid NOT NULL REFERENCES tenants (id),
     id         uuid NOT NULL,
     name       text NOT NULL,
+    name_folded text NOT NULL,
     domains    jsonb NOT NULL,
     industry   text,
     region     text,
@@ -108,6 +110,7 @@ CREATE TABLE contacts (
     id            uuid NOT NULL,
     account_id    uuid NOT NULL,
     name          text NOT NULL,
+    name_folded   text NOT NULL,
     email         text,
     title         text,
     phone         text,
@@ -142,6 +145,7 @@ CREATE TABLE opportunities (
     id               uuid NOT NULL,
     account_id       uuid NOT NULL,
     name             text NOT NULL,
+    name_folded      text NOT NULL,
     amount           numeric NOT NULL CHECK (amount >= 0),
     currency         text NOT NULL,
     close_date       date NOT NULL,
@@ -196,6 +200,7 @@ CREATE TABLE activities (
     subject        text,
     body           text NOT NULL,
     occurred_at    timestamptz NOT NULL,
+    ended_at       timestamptz,
     account_id     uuid,
     opportunity_id uuid,
     participants   jsonb NOT NULL,
@@ -309,5 +314,9 @@ GRANT USAGE ON SCHEMA public TO agent_army_app;
 GRANT SELECT ON tenants TO agent_army_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON regions, users, api_keys, products, accounts,
     account_domains, contacts, contact_relationships, opportunities, opportunity_products,
-    stage_changes, activities, tasks, idempotency_keys TO agent_army_app;
-GRANT SELECT, INSERT ON events TO agent_army_app;
+    activities, tasks, idempotency_keys TO agent_army_app;
+-- History is appended, never edited: the event log and stage changes take SELECT and INSERT only
+-- (an opportunity's deletion still removes its stage rows through the foreign key).
+GRANT SELECT, INSERT ON events, stage_changes TO agent_army_app;
+-- The server reads which migrations are applied, so it can start without owner rights.
+GRANT SELECT ON _sqlx_migrations TO agent_army_app;

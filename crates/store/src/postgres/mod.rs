@@ -67,6 +67,44 @@ impl Backend {
         Ok(())
     }
 
+    /// Whether every embedded migration is applied. Readable by the serving login (the first
+    /// migration grants it), so a server that owns nothing can start on a migrated database.
+    pub(crate) async fn is_migrated(&self) -> bool {
+        let applied: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+        )
+        .fetch_all(&self.app)
+        .await;
+        applied.is_ok_and(|done| crate::migrations::versions().all(|v| done.contains(&v)))
+    }
+
+    /// Ways the serving login is stronger than it should be: a superuser, a role that bypasses
+    /// row-level security, or the owner of the tables. Each is still walled by `SET ROLE`, but a
+    /// production server should connect as a login that is only a member of `agent_army_app`.
+    pub(crate) async fn login_warnings(&self) -> Result<Vec<String>> {
+        let row = sqlx::query(
+            "SELECT session_user::text AS login, r.rolsuper, r.rolbypassrls, \
+             (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = session_user) AS owned \
+             FROM pg_roles r WHERE r.rolname = session_user",
+        )
+        .fetch_one(&self.app)
+        .await?;
+        let login: String = sqlx::Row::try_get(&row, "login")?;
+        let mut warnings = Vec::new();
+        if sqlx::Row::try_get::<bool, _>(&row, "rolsuper")? {
+            warnings.push(format!("the database login {login:?} is a superuser"));
+        }
+        if sqlx::Row::try_get::<bool, _>(&row, "rolbypassrls")? {
+            warnings.push(format!(
+                "the database login {login:?} can bypass row-level security"
+            ));
+        }
+        if sqlx::Row::try_get::<i64, _>(&row, "owned")? > 0 {
+            warnings.push(format!("the database login {login:?} owns the tables"));
+        }
+        Ok(warnings)
+    }
+
     /// Checks the database answers as the application role, and that this role is subject to
     /// row-level security.
     pub(crate) async fn ping(&self) -> Result<()> {

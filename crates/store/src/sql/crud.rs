@@ -196,17 +196,12 @@ impl Backend {
         idem: Option<&Idempotency>,
     ) -> Result<Option<StoredResponse>> {
         let mut tx = self.begin_write(w.tenant).await?;
-        if let Some(idem) = idem
-            && let Some(stored) = stored_response(&mut tx, w.tenant, &idem.key).await?
-        {
-            return replay_or_mismatch(stored, idem).map(Some);
-        }
-        check_references(&mut tx, w.tenant, rec.references()).await?;
-        insert_row(&mut tx, w.tenant, rec).await?;
-        write_links(&mut tx, w.tenant, rec, false).await?;
-        let event = domain::event::NewEvent::of(R::KIND, domain::event::EventAction::Created, rec.id(), rec);
-        append_event(&mut tx, w, event).await?;
         if let Some(idem) = idem {
+            if let Some(stored) = stored_response(&mut tx, w.tenant, &idem.key).await? {
+                return replay_or_mismatch(stored, idem).map(Some);
+            }
+            // Claim the key first: a concurrent request with the same key waits on it here, then
+            // replays this one's response instead of racing on the object's own unique values.
             let mut q = sqlx::QueryBuilder::<Db>::new(
                 "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status, body, created_at) VALUES (",
             );
@@ -220,7 +215,6 @@ impl Backend {
             ]);
             q.push(")");
             if let Err(err) = q.build().execute(&mut *tx).await {
-                // A concurrent request with the same key committed first: replay its response.
                 drop(tx);
                 let is_duplicate = matches!(&err, sqlx::Error::Database(db) if db.is_unique_violation());
                 if !is_duplicate {
@@ -233,6 +227,11 @@ impl Backend {
                 return replay_or_mismatch(stored, idem).map(Some);
             }
         }
+        check_references(&mut tx, w.tenant, rec.references()).await?;
+        insert_row(&mut tx, w.tenant, rec).await?;
+        write_links(&mut tx, w.tenant, rec, false).await?;
+        let event = domain::event::NewEvent::of(R::KIND, domain::event::EventAction::Created, rec.id(), rec);
+        append_event(&mut tx, w, event).await?;
         tx.commit().await?;
         Ok(None)
     }
@@ -338,7 +337,7 @@ fn push_where(q: &mut sqlx::QueryBuilder<Db>, tenant: TenantId, query: &ListQuer
                 q.push(*column).push(" IS NOT NULL");
             }
             Filter::Contains(column, needle) => {
-                q.push("lower(").push(*column).push(") LIKE ");
+                q.push(*column).push(" LIKE ");
                 bind(q, SqlValue::Text(Some(like_pattern(needle))));
                 q.push(" ESCAPE '\\'");
             }

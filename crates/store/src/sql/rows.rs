@@ -236,6 +236,7 @@ impl StoredRow for domain::activity::Activity {
             subject: col(row, "subject")?,
             body: col(row, "body")?,
             occurred_at: col_time(row, "occurred_at")?,
+            ended_at: col_time_opt(row, "ended_at")?,
             account_id: col_id_opt(row, "account_id", domain::id::AccountId::from_uuid)?,
             opportunity_id: col_id_opt(row, "opportunity_id", domain::id::OpportunityId::from_uuid)?,
             participants: col_json(row, "participants")?,

@@ -62,6 +62,16 @@ impl Backend {
         Ok(())
     }
 
+    /// SQLite migrations are cheap to check: always run the migrator.
+    pub(crate) async fn is_migrated(&self) -> bool {
+        false
+    }
+
+    /// SQLite has no logins.
+    pub(crate) async fn login_warnings(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Checks the database answers.
     pub(crate) async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.readers).await?;
