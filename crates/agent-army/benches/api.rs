@@ -89,7 +89,7 @@ async fn start(data: &Path, db: &TestDb) -> Served {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    let client = reqwest::Client::new();
+    let client = testkit::http_client();
     while !client
         .get(format!("{url}/readyz"))
         .send()
@@ -139,6 +139,7 @@ where
         let make = Arc::clone(&make);
         let stop = Arc::clone(&stop);
         workers.push(tokio::spawn(async move {
+            llm::ensure_tls_provider();
             let client = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
                 .build()
@@ -209,7 +210,7 @@ async fn bench(name: &str, backend: Backend, options: &Options) {
     let served = start(&data, &db).await;
     let pid = served.child.id();
     let url = served.url.clone();
-    let http = reqwest::Client::new();
+    let http = testkit::http_client();
     let account: Value = http
         .post(format!("{url}/api/v1/accounts"))
         .bearer_auth(&key)

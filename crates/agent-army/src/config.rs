@@ -40,6 +40,9 @@ pub struct Config {
     pub server: ServerSection,
     #[serde(default)]
     pub log: LogConfig,
+    /// Model providers and routes (`[llm.providers.NAME]`, `[llm.routes]`).
+    #[serde(default)]
+    pub llm: llm::GatewayConfig,
 }
 
 /// `[database]`

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod activity;
 pub mod actor;
+pub mod agent;
 pub mod apikey;
 pub mod contact;
 pub mod error;

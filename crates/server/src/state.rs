@@ -24,6 +24,8 @@ impl Default for ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Every model call goes through the gateway.
+    pub gateway: Arc<llm::Gateway>,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
 }

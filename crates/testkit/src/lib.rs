@@ -11,6 +11,7 @@
 )]
 
 mod db;
+pub mod fake_provider;
 
 use std::io::Write;
 use std::sync::{Arc, Once};
@@ -23,6 +24,7 @@ use server::{AppState, ServerConfig};
 use store::{Store, WriteCtx};
 
 pub use db::{TENANT_TABLES, TestDb};
+pub use fake_provider::{FakeProvider, FakeReply};
 
 /// Environment variable naming a PostgreSQL server for the PostgreSQL suite: a URL of a role that
 /// may create databases, for example `postgres://agent_army:agent_army@127.0.0.1:5432/postgres`.
@@ -87,6 +89,12 @@ macro_rules! both_backends {
     };
 }
 
+/// An HTTP client for tests and benches (installs the TLS crypto provider first).
+pub fn http_client() -> reqwest::Client {
+    llm::ensure_tls_provider();
+    reqwest::Client::new()
+}
+
 /// A running server and what a test needs to drive it.
 pub struct TestApp {
     /// Base URL, for example `http://127.0.0.1:41234`.
@@ -112,6 +120,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like [`spawn_app`], with server settings.
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
+    spawn(backend, config, llm::Gateway::offline()).await
+}
+
+/// Like [`spawn_app`], with a gateway (for example routed to a fake provider).
+pub async fn spawn_app_with_gateway(backend: Backend, gateway: llm::Gateway) -> TestApp {
+    spawn(backend, ServerConfig::default(), gateway).await
+}
+
+async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) -> TestApp {
     let db = TestDb::create(&backend)
         .await
         .expect("creating the test database");
@@ -124,6 +141,7 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
         .expect("binding a port");
     let url = format!("http://{}", listener.local_addr().expect("bound address"));
     let state = AppState {
+        gateway: Arc::new(gateway),
         store: store.clone(),
         config: Arc::new(config),
         metrics: server::metrics_handle(),
@@ -134,7 +152,7 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
     }));
     TestApp {
         url,
-        client: reqwest::Client::new(),
+        client: http_client(),
         store,
         db,
         shutdown: Some(tx),

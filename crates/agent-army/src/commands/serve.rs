@@ -35,7 +35,9 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
+    let gateway = llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?;
     let state = AppState {
+        gateway: Arc::new(gateway),
         store: store.clone(),
         config: Arc::new(ServerConfig {
             body_limit_bytes: config.server.body_limit_bytes,

@@ -155,7 +155,7 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
         .to_owned();
 
     let (mut child, url) = serve(&data, &db);
-    let http = reqwest::Client::new();
+    let http = testkit::http_client();
     let me: Value = http
         .get(format!("{url}/api/v1/tenant"))
         .bearer_auth(&personal)

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contacts;
 pub mod crud;
 pub mod health;
+pub mod openai;
 pub mod opportunities;
 pub mod products;
 pub mod regions;
@@ -30,7 +31,7 @@ use crate::state::AppState;
     tags(
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
-        (name = "audit"), (name = "tenant"), (name = "health"),
+        (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"),
     )
 )]
 struct ApiDoc;
@@ -94,5 +95,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(regions::list, regions::create))
         .routes(routes!(regions::get, regions::update, regions::delete))
         .routes(routes!(audit::list))
+        .routes(routes!(openai::chat_completions))
+        .routes(routes!(openai::models))
         .split_for_parts()
 }

@@ -7,6 +7,7 @@
 mod bad_input;
 mod crud;
 mod isolation;
+mod openai;
 mod ops;
 mod rls;
 mod stage;

@@ -1,0 +1,425 @@
+//! The gateway: routes an agent role to an ordered chain of models, retries what may succeed on a
+//! retry (honouring `Retry-After`, with jittered backoff), falls over to the next model, and
+//! fails open to the offline engine, saying so, when every model failed. Each provider has a
+//! concurrency limit.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+
+use crate::error::LlmError;
+use crate::model::{ChatModel, EventStream};
+use crate::providers::http::Timeouts;
+use crate::providers::offline::{OFFLINE, OfflineEngine, response_stream};
+use crate::providers::openai_compat::OpenAiCompat;
+use crate::types::{ChatRequest, ChatResponse};
+
+/// The route used when a role has none of its own.
+pub const DEFAULT_ROUTE: &str = "default";
+
+/// Which wire format a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// OpenAI Chat Completions and everything compatible with it.
+    Openai,
+}
+
+/// One provider endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    /// For example `https://api.openai.com/v1`.
+    pub base_url: String,
+    /// Environment variable holding the API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// File holding the API key (first line).
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    #[serde(default = "default_connect")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "default_first_token")]
+    pub first_token_timeout_secs: u64,
+    #[serde(default = "default_total")]
+    pub total_timeout_secs: u64,
+    /// Most calls in flight to this provider; more wait.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrency: usize,
+}
+
+fn default_connect() -> u64 {
+    5
+}
+fn default_first_token() -> u64 {
+    30
+}
+fn default_total() -> u64 {
+    120
+}
+fn default_concurrency() -> usize {
+    64
+}
+fn default_retries() -> u32 {
+    2
+}
+
+/// Providers and routes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Role (or `default`) to an ordered list of `provider/model` targets.
+    #[serde(default)]
+    pub routes: BTreeMap<String, Vec<String>>,
+    /// Retries of one target on 429, 5xx and timeouts, before moving to the next.
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+}
+
+/// A model behind a provider, with its concurrency limit.
+struct Target {
+    provider: Arc<dyn ChatModel>,
+    model: String,
+    permits: Arc<Semaphore>,
+}
+
+/// A complete reply and who gave it.
+#[derive(Debug)]
+pub struct Served {
+    pub response: ChatResponse,
+    /// Provider name, `offline` when the offline engine answered.
+    pub provider: String,
+    /// Why the offline engine answered, when it did.
+    pub fallback_reason: Option<String>,
+}
+
+/// A streamed reply and who gives it.
+pub struct ServedStream {
+    pub stream: EventStream,
+    pub provider: String,
+    pub model: String,
+    pub fallback_reason: Option<String>,
+}
+
+/// The gateway.
+#[derive(Default)]
+pub struct Gateway {
+    routes: BTreeMap<String, Vec<Target>>,
+    max_retries: u32,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("routes", &self.routes.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A configuration problem, found at start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("llm.routes.{route}: {target:?} is not provider/model")]
+    BadTarget { route: String, target: String },
+    #[error("llm.routes.{route}: unknown provider {provider:?}")]
+    UnknownProvider { route: String, provider: String },
+    #[error("llm.providers.{provider}: {detail}")]
+    Provider { provider: String, detail: String },
+}
+
+fn api_key(name: &str, config: &ProviderConfig) -> Result<Option<String>, ConfigError> {
+    let bad = |detail: String| ConfigError::Provider {
+        provider: name.to_owned(),
+        detail,
+    };
+    if let Some(var) = &config.api_key_env {
+        let key = std::env::var(var)
+            .map_err(|_| bad(format!("environment variable {var} is not set")))?;
+        return Ok(Some(key.trim().to_owned()));
+    }
+    if let Some(path) = &config.api_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| bad(format!("reading {}: {e}", path.display())))?;
+        return Ok(text.lines().next().map(|l| l.trim().to_owned()));
+    }
+    Ok(None)
+}
+
+impl Gateway {
+    /// A gateway with no models: every call is answered by the offline engine.
+    pub fn offline() -> Self {
+        Self::default()
+    }
+
+    /// Builds the providers and routes; API keys are read from the environment or files now.
+    pub fn from_config(config: &GatewayConfig) -> Result<Self, ConfigError> {
+        let mut providers: BTreeMap<&str, (Arc<dyn ChatModel>, Arc<Semaphore>)> = BTreeMap::new();
+        for (name, p) in &config.providers {
+            let timeouts = Timeouts {
+                connect: Duration::from_secs(p.connect_timeout_secs),
+                first_token: Duration::from_secs(p.first_token_timeout_secs),
+                total: Duration::from_secs(p.total_timeout_secs),
+            };
+            let key = api_key(name, p)?;
+            let model: Arc<dyn ChatModel> = match p.kind {
+                ProviderKind::Openai => Arc::new(
+                    OpenAiCompat::new(name, &p.base_url, key, timeouts).map_err(|e| {
+                        ConfigError::Provider {
+                            provider: name.clone(),
+                            detail: e.to_string(),
+                        }
+                    })?,
+                ),
+            };
+            providers.insert(
+                name,
+                (model, Arc::new(Semaphore::new(p.max_concurrency.max(1)))),
+            );
+        }
+        let mut routes = BTreeMap::new();
+        for (route, targets) in &config.routes {
+            let mut chain = Vec::new();
+            for target in targets {
+                let Some((provider, model)) = target.split_once('/') else {
+                    return Err(ConfigError::BadTarget {
+                        route: route.clone(),
+                        target: target.clone(),
+                    });
+                };
+                let Some((chat, permits)) = providers.get(provider) else {
+                    return Err(ConfigError::UnknownProvider {
+                        route: route.clone(),
+                        provider: provider.to_owned(),
+                    });
+                };
+                chain.push(Target {
+                    provider: Arc::clone(chat),
+                    model: model.to_owned(),
+                    permits: Arc::clone(permits),
+                });
+            }
+            routes.insert(route.clone(), chain);
+        }
+        Ok(Self {
+            routes,
+            max_retries: config.max_retries,
+        })
+    }
+
+    fn chain(&self, route: &str) -> &[Target] {
+        self.routes
+            .get(route)
+            .or_else(|| self.routes.get(DEFAULT_ROUTE))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether some model serves this route (else the offline engine does).
+    pub fn has_model(&self, route: &str) -> bool {
+        !self.chain(route).is_empty()
+    }
+
+    /// Runs one attempt-with-retries against a target.
+    async fn with_retries<T, F, Fut>(&self, target: &Target, mut call: F) -> Result<T, LlmError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, LlmError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            let permit = target.permits.acquire().await;
+            let result = call().await;
+            drop(permit);
+            match result {
+                Err(e) if e.is_retryable() && attempt < self.max_retries => {
+                    let wait = backoff(attempt, e.retry_after());
+                    tracing::debug!(provider = target.provider.provider(), error = %e, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A complete reply from the first target of the route that gives one; the offline engine
+    /// when none does (the result says why).
+    pub async fn complete(&self, route: &str, request: &ChatRequest) -> Served {
+        let mut failures = Vec::new();
+        for target in self.chain(route) {
+            let request = ChatRequest {
+                model: target.model.clone(),
+                ..request.clone()
+            };
+            match self
+                .with_retries(target, || target.provider.complete(&request))
+                .await
+            {
+                Ok(response) => {
+                    return Served {
+                        response,
+                        provider: target.provider.provider().to_owned(),
+                        fallback_reason: None,
+                    };
+                }
+                Err(e) => {
+                    tracing::warn!(route, provider = target.provider.provider(), error = %e, "model call failed");
+                    failures.push(e.to_string());
+                }
+            }
+        }
+        let reason = fallback_reason(route, &failures);
+        let request = ChatRequest {
+            model: route.to_owned(),
+            ..request.clone()
+        };
+        let mut response = OfflineEngine
+            .complete(&request)
+            .await
+            .unwrap_or_else(|_| unreachable_offline());
+        response.content = OfflineEngine::reply(route, &reason);
+        Served {
+            response,
+            provider: OFFLINE.to_owned(),
+            fallback_reason: Some(reason),
+        }
+    }
+
+    /// A streamed reply from the first target of the route that opens a stream; the offline
+    /// engine when none does. Once a stream has started, a failure ends it with an error.
+    pub async fn stream(&self, route: &str, request: &ChatRequest) -> ServedStream {
+        let mut failures = Vec::new();
+        for target in self.chain(route) {
+            let request = ChatRequest {
+                model: target.model.clone(),
+                ..request.clone()
+            };
+            match self
+                .with_retries(target, || target.provider.stream(&request))
+                .await
+            {
+                Ok(stream) => {
+                    return ServedStream {
+                        stream,
+                        provider: target.provider.provider().to_owned(),
+                        model: target.model.clone(),
+                        fallback_reason: None,
+                    };
+                }
+                Err(e) => {
+                    tracing::warn!(route, provider = target.provider.provider(), error = %e, "model stream failed");
+                    failures.push(e.to_string());
+                }
+            }
+        }
+        let reason = fallback_reason(route, &failures);
+        let request = ChatRequest {
+            model: route.to_owned(),
+            ..request.clone()
+        };
+        let mut response = OfflineEngine
+            .complete(&request)
+            .await
+            .unwrap_or_else(|_| unreachable_offline());
+        response.content = OfflineEngine::reply(route, &reason);
+        ServedStream {
+            stream: response_stream(response),
+            provider: OFFLINE.to_owned(),
+            model: OFFLINE.to_owned(),
+            fallback_reason: Some(reason),
+        }
+    }
+}
+
+/// The offline engine never fails; this keeps the types honest without a panic.
+fn unreachable_offline() -> ChatResponse {
+    ChatResponse {
+        model: OFFLINE.to_owned(),
+        content: String::new(),
+        tool_calls: Vec::new(),
+        usage: None,
+        finish_reason: crate::types::FinishReason::Stop,
+    }
+}
+
+fn fallback_reason(route: &str, failures: &[String]) -> String {
+    if failures.is_empty() {
+        format!("no language model is configured for {route}")
+    } else {
+        format!("every configured model failed ({})", failures.join("; "))
+    }
+}
+
+/// Exponential backoff with jitter, or the provider's `Retry-After` when it gave one (capped).
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    const CAP: Duration = Duration::from_secs(30);
+    if let Some(wait) = retry_after {
+        return wait.min(CAP);
+    }
+    let base = Duration::from_millis(200).saturating_mul(2u32.saturating_pow(attempt));
+    let jitter_ms = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+            % 100,
+    );
+    (base + Duration::from_millis(jitter_ms)).min(CAP)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_honours_retry_after_and_grows() {
+        assert_eq!(
+            backoff(0, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            backoff(0, Some(Duration::from_secs(300))),
+            Duration::from_secs(30)
+        );
+        assert!(backoff(2, None) >= Duration::from_millis(800));
+    }
+
+    #[test]
+    fn routes_must_name_known_providers() {
+        let config: GatewayConfig = serde_json::from_value(serde_json::json!({
+            "routes": {"sales": ["nowhere/gpt"]}
+        }))
+        .unwrap();
+        assert!(matches!(
+            Gateway::from_config(&config),
+            Err(ConfigError::UnknownProvider { .. })
+        ));
+        let config: GatewayConfig = serde_json::from_value(serde_json::json!({
+            "providers": {"local": {"kind": "openai", "base_url": "http://127.0.0.1:9"}},
+            "routes": {"sales": ["local"]}
+        }))
+        .unwrap();
+        assert!(matches!(
+            Gateway::from_config(&config),
+            Err(ConfigError::BadTarget { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn no_model_means_an_honest_offline_answer() {
+        let gateway = Gateway::offline();
+        let served = gateway.complete("sales", &ChatRequest::default()).await;
+        assert_eq!(served.provider, OFFLINE);
+        assert!(
+            served
+                .response
+                .content
+                .contains("no language model is configured for sales")
+        );
+    }
+}

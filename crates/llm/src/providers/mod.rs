@@ -1,0 +1,5 @@
+//! Providers: each a client of one vendor wire format, plus the offline engine.
+
+pub mod http;
+pub mod offline;
+pub mod openai_compat;

@@ -1,0 +1,80 @@
+//! The offline engine: no network, deterministic. It cannot write prose like a model, so for a
+//! plain chat it answers honestly that no model is configured; skills bring their own offline
+//! implementations (rule-based extraction, templates) and the gateway runs those instead.
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+
+use crate::error::LlmError;
+use crate::model::{ChatModel, EventStream};
+use crate::types::{ChatRequest, ChatResponse, FinishReason, StreamEvent, Usage};
+
+/// The provider name the offline engine reports.
+pub const OFFLINE: &str = "offline";
+
+/// The offline engine.
+#[derive(Debug, Clone, Default)]
+pub struct OfflineEngine;
+
+impl OfflineEngine {
+    /// The honest reply to a plain chat, naming the role (or model) asked for and why no model
+    /// answered.
+    pub fn reply(target: &str, reason: &str) -> String {
+        format!(
+            "This is Agent Army's offline engine answering for \"{target}\": {reason}. It does not \
+             write free-form replies; ask an administrator to configure a language model for this \
+             role (see docs/configuration.md)."
+        )
+    }
+
+    /// Rough token count (words and punctuation), so offline answers still show usage.
+    pub fn count_tokens(text: &str) -> u64 {
+        let words = text.split_whitespace().count();
+        u64::try_from(words).unwrap_or(u64::MAX)
+    }
+
+    fn answer(request: &ChatRequest) -> ChatResponse {
+        let content = Self::reply(&request.model, "no language model is configured");
+        let input: u64 = request
+            .messages
+            .iter()
+            .map(|m| Self::count_tokens(&m.content))
+            .sum();
+        let usage = Usage {
+            input_tokens: input,
+            output_tokens: Self::count_tokens(&content),
+        };
+        ChatResponse {
+            model: OFFLINE.to_owned(),
+            content,
+            tool_calls: Vec::new(),
+            usage: Some(usage),
+            finish_reason: FinishReason::Stop,
+        }
+    }
+}
+
+/// A reply as a stream: the text, the usage, the finish.
+pub fn response_stream(response: ChatResponse) -> EventStream {
+    let mut events = vec![Ok(StreamEvent::Text(response.content))];
+    if let Some(usage) = response.usage {
+        events.push(Ok(StreamEvent::Usage(usage)));
+    }
+    events.push(Ok(StreamEvent::Finish(response.finish_reason)));
+    futures_util::stream::iter(events).boxed()
+}
+
+#[async_trait]
+impl ChatModel for OfflineEngine {
+    fn provider(&self) -> &str {
+        OFFLINE
+    }
+
+    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        Ok(Self::answer(request))
+    }
+
+    async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
+        Ok(response_stream(Self::answer(request)))
+    }
+}

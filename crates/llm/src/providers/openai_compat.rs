@@ -1,0 +1,425 @@
+//! OpenAI-compatible Chat Completions (`POST {base_url}/chat/completions`): OpenAI, Azure OpenAI,
+//! vLLM, Ollama, LiteLLM, OpenRouter, llama.cpp server. Non-streaming and streaming (server-sent
+//! events ending with `data: [DONE]`), tools, `response_format` with `json_schema`, usage.
+
+use std::collections::VecDeque;
+
+use async_trait::async_trait;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::http::{Timeouts, client, status_error, transport_error};
+use crate::error::LlmError;
+use crate::model::{ChatModel, EventStream};
+use crate::types::{
+    ChatRequest, ChatResponse, FinishReason, Message, MessageRole, StreamEvent, ToolCall, Usage,
+};
+
+/// A client of one OpenAI-compatible endpoint.
+pub struct OpenAiCompat {
+    name: String,
+    base_url: String,
+    api_key: Option<String>,
+    timeouts: Timeouts,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for OpenAiCompat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiCompat")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenAiCompat {
+    /// A client for `base_url` (for example `https://api.openai.com/v1`).
+    pub fn new(
+        name: &str,
+        base_url: &str,
+        api_key: Option<String>,
+        timeouts: Timeouts,
+    ) -> Result<Self, LlmError> {
+        Ok(Self {
+            name: name.to_owned(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key,
+            timeouts,
+            http: client(timeouts)?,
+        })
+    }
+
+    fn body(&self, request: &ChatRequest, stream: bool) -> Value {
+        let messages: Vec<Value> = request.messages.iter().map(wire_message).collect();
+        let mut body = json!({ "model": request.model, "messages": messages });
+        if !request.tools.is_empty() {
+            body["tools"] = request
+                .tools
+                .iter()
+                .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
+                .collect();
+        }
+        if let Some(format) = &request.response_format {
+            body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": format.name, "schema": format.schema, "strict": true}});
+        }
+        if let Some(t) = request.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(m) = request.max_tokens {
+            body["max_tokens"] = json!(m);
+        }
+        if stream {
+            body["stream"] = json!(true);
+            body["stream_options"] = json!({"include_usage": true});
+        }
+        body
+    }
+
+    async fn send(&self, body: &Value) -> Result<reqwest::Response, LlmError> {
+        let mut request = self
+            .http
+            .post(format!("{}/chat/completions", self.base_url))
+            .json(body);
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = tokio::time::timeout(self.timeouts.first_token, request.send())
+            .await
+            .map_err(|_| LlmError::Timeout {
+                provider: self.name.clone(),
+                phase: "the first token",
+            })?
+            .map_err(|e| transport_error(&self.name, &e))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let (status, headers) = (response.status(), response.headers().clone());
+        let text = response.text().await.unwrap_or_default();
+        Err(status_error(&self.name, status, &headers, &text))
+    }
+
+    fn protocol(&self, detail: impl Into<String>) -> LlmError {
+        LlmError::Protocol {
+            provider: self.name.clone(),
+            detail: detail.into(),
+        }
+    }
+}
+
+fn wire_message(m: &Message) -> Value {
+    let role = match m.role {
+        MessageRole::System => "system",
+        MessageRole::User => "user",
+        MessageRole::Assistant => "assistant",
+        MessageRole::Tool => "tool",
+    };
+    let mut out = json!({ "role": role, "content": m.content });
+    if !m.tool_calls.is_empty() {
+        out["tool_calls"] = m
+            .tool_calls
+            .iter()
+            .map(|c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
+            .collect();
+    }
+    if let Some(id) = &m.tool_call_id {
+        out["tool_call_id"] = json!(id);
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct WireResponse {
+    #[serde(default)]
+    model: String,
+    choices: Vec<WireChoice>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct WireChoice {
+    message: WireMessage,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireMessage {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    tool_calls: Vec<WireToolCall>,
+}
+
+#[derive(Deserialize)]
+struct WireToolCall {
+    #[serde(default)]
+    id: String,
+    function: WireFunction,
+}
+
+#[derive(Deserialize)]
+struct WireFunction {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    arguments: String,
+}
+
+#[derive(Deserialize, Serialize, Clone, Copy)]
+struct WireUsage {
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    completion_tokens: u64,
+}
+
+impl From<WireUsage> for Usage {
+    fn from(u: WireUsage) -> Self {
+        Usage {
+            input_tokens: u.prompt_tokens,
+            output_tokens: u.completion_tokens,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct WireChunk {
+    #[serde(default)]
+    choices: Vec<WireChunkChoice>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct WireChunkChoice {
+    #[serde(default)]
+    delta: WireDelta,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct WireDelta {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    tool_calls: Vec<WireToolCallDelta>,
+}
+
+#[derive(Deserialize)]
+struct WireToolCallDelta {
+    #[serde(default)]
+    index: u32,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    function: Option<WireFunctionDelta>,
+}
+
+#[derive(Deserialize)]
+struct WireFunctionDelta {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    arguments: Option<String>,
+}
+
+/// The events one streamed chunk carries.
+fn chunk_events(chunk: WireChunk) -> Vec<StreamEvent> {
+    let mut events = Vec::new();
+    for choice in chunk.choices.into_iter().take(1) {
+        if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
+            events.push(StreamEvent::Text(text));
+        }
+        for call in choice.delta.tool_calls {
+            let (name, arguments) = call.function.map_or((None, String::new()), |f| {
+                (f.name, f.arguments.unwrap_or_default())
+            });
+            events.push(StreamEvent::ToolCallDelta {
+                index: call.index,
+                id: call.id,
+                name,
+                arguments,
+            });
+        }
+        if let Some(reason) = choice.finish_reason {
+            events.push(StreamEvent::Finish(FinishReason::from_openai(&reason)));
+        }
+    }
+    if let Some(usage) = chunk.usage {
+        events.push(StreamEvent::Usage(usage.into()));
+    }
+    events
+}
+
+#[async_trait]
+impl ChatModel for OpenAiCompat {
+    fn provider(&self) -> &str {
+        &self.name
+    }
+
+    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        let call = async {
+            let response = self.send(&self.body(request, false)).await?;
+            let text = response
+                .text()
+                .await
+                .map_err(|e| transport_error(&self.name, &e))?;
+            let wire: WireResponse = serde_json::from_str(&text)
+                .map_err(|e| self.protocol(format!("not a chat completion: {e}")))?;
+            let choice = wire
+                .choices
+                .into_iter()
+                .next()
+                .ok_or_else(|| self.protocol("no choices"))?;
+            Ok(ChatResponse {
+                model: wire.model,
+                content: choice.message.content.unwrap_or_default(),
+                tool_calls: choice
+                    .message
+                    .tool_calls
+                    .into_iter()
+                    .map(|c| ToolCall {
+                        id: c.id,
+                        name: c.function.name,
+                        arguments: c.function.arguments,
+                    })
+                    .collect(),
+                usage: wire.usage.map(Usage::from),
+                finish_reason: FinishReason::from_openai(
+                    choice.finish_reason.as_deref().unwrap_or("stop"),
+                ),
+            })
+        };
+        tokio::time::timeout(self.timeouts.total, call)
+            .await
+            .map_err(|_| LlmError::Timeout {
+                provider: self.name.clone(),
+                phase: "the whole answer",
+            })?
+    }
+
+    async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
+        let response = self.send(&self.body(request, true)).await?;
+        let events = response
+            .bytes_stream()
+            .eventsource()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .boxed();
+        let state = SseState {
+            events,
+            pending: VecDeque::new(),
+            finished: false,
+            first: true,
+            provider: self.name.clone(),
+            deadline: Instant::now() + self.timeouts.total,
+            first_token_deadline: Instant::now() + self.timeouts.first_token,
+        };
+        Ok(futures_util::stream::unfold(state, next_event).boxed())
+    }
+}
+
+/// Where a stream of server-sent events stands.
+struct SseState {
+    events: BoxStream<'static, Result<eventsource_stream::Event, String>>,
+    pending: VecDeque<StreamEvent>,
+    finished: bool,
+    first: bool,
+    provider: String,
+    deadline: Instant,
+    first_token_deadline: Instant,
+}
+
+/// The next [`StreamEvent`]: from chunks already parsed, else from the next server-sent event,
+/// within the first-token and total deadlines. A stream that ends without `[DONE]` is an error,
+/// so a dropped connection is never mistaken for a complete answer.
+async fn next_event(mut st: SseState) -> Option<(Result<StreamEvent, LlmError>, SseState)> {
+    loop {
+        if let Some(event) = st.pending.pop_front() {
+            return Some((Ok(event), st));
+        }
+        if st.finished {
+            return None;
+        }
+        let (deadline, phase) = if st.first {
+            (st.first_token_deadline.min(st.deadline), "the first token")
+        } else {
+            (st.deadline, "the whole answer")
+        };
+        let failure = match tokio::time::timeout_at(deadline, st.events.next()).await {
+            Err(_) => LlmError::Timeout {
+                provider: st.provider.clone(),
+                phase,
+            },
+            Ok(None) => LlmError::Protocol {
+                provider: st.provider.clone(),
+                detail: "the stream ended before [DONE]".into(),
+            },
+            Ok(Some(Err(e))) => LlmError::Unavailable {
+                provider: st.provider.clone(),
+                detail: e,
+                retry_after: None,
+            },
+            Ok(Some(Ok(event))) => {
+                st.first = false;
+                if event.data.trim() == "[DONE]" {
+                    st.finished = true;
+                    continue;
+                }
+                match serde_json::from_str::<WireChunk>(&event.data) {
+                    Ok(chunk) => {
+                        st.pending.extend(chunk_events(chunk));
+                        continue;
+                    }
+                    Err(e) => LlmError::Protocol {
+                        provider: st.provider.clone(),
+                        detail: format!("bad chunk: {e}"),
+                    },
+                }
+            }
+        };
+        st.finished = true;
+        return Some((Err(failure), st));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_become_events() {
+        let chunk: WireChunk = serde_json::from_str(
+            r#"{"choices":[{"index":0,"delta":{"content":"Hel","tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":"{\"a"}}]},"finish_reason":null}]}"#,
+        )
+        .unwrap();
+        let events = chunk_events(chunk);
+        assert_eq!(events[0], StreamEvent::Text("Hel".into()));
+        assert_eq!(
+            events[1],
+            StreamEvent::ToolCallDelta {
+                index: 0,
+                id: Some("c1".into()),
+                name: Some("f".into()),
+                arguments: "{\"a".into()
+            }
+        );
+        let last: WireChunk = serde_json::from_str(
+            r#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            chunk_events(last),
+            vec![StreamEvent::Usage(Usage {
+                input_tokens: 3,
+                output_tokens: 5
+            })]
+        );
+    }
+}

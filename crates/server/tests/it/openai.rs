@@ -1,0 +1,267 @@
+//! The OpenAI-compatible endpoint: offline answers, a routed fake provider, retries, fail-open,
+//! and streaming in OpenAI's chunk format.
+
+use serde_json::{Value, json};
+use testkit::{
+    Backend, FakeProvider, FakeReply, TestApp, assert_problem, both_backends, spawn_app,
+    spawn_app_with_gateway,
+};
+
+fn chat(stream: bool) -> Value {
+    json!({"model": "sales", "stream": stream, "stream_options": {"include_usage": true},
+        "messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Hello there"}]})
+}
+
+/// Parses an SSE body into its `data:` payloads.
+fn sse_data(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .filter_map(|event| {
+            event
+                .lines()
+                .find_map(|l| l.strip_prefix("data: ").or_else(|| l.strip_prefix("data:")))
+        })
+        .map(|d| d.trim().to_owned())
+        .collect()
+}
+
+async fn gateway_to(fake: &FakeProvider, retries: u32) -> llm::Gateway {
+    let config: llm::GatewayConfig = serde_json::from_value(json!({
+        "providers": {"fake": {"kind": "openai", "base_url": fake.base_url, "first_token_timeout_secs": 2, "total_timeout_secs": 5}},
+        "routes": {"sales": ["fake/gpt-test"]},
+        "max_retries": retries,
+    }))
+    .unwrap();
+    llm::Gateway::from_config(&config).unwrap()
+}
+
+async fn streamed_text(app: &TestApp, key: &str) -> (Vec<Value>, String) {
+    let r = app
+        .post(key, "/v1/chat/completions", &chat(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let data = sse_data(&r.text().await.unwrap());
+    assert_eq!(
+        data.last().map(String::as_str),
+        Some("[DONE]"),
+        "a stream ends with [DONE]"
+    );
+    let chunks: Vec<Value> = data[..data.len() - 1]
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    let text = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    (chunks, text)
+}
+
+async fn offline_engine_answers_without_a_model(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let r = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-agent-army-provider"], "offline");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["object"], "chat.completion");
+    assert_eq!(body["model"], "sales");
+    let content = body["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("no language model is configured"),
+        "{content}"
+    );
+    assert_eq!(body["agent_army"]["provider"], "offline");
+
+    let (chunks, text) = streamed_text(&app, &t.admin_key).await;
+    assert!(text.contains("offline engine"));
+    assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+    assert!(
+        chunks
+            .iter()
+            .any(|c| c["choices"][0]["finish_reason"] == "stop")
+    );
+    assert!(
+        chunks.last().unwrap()["usage"]["total_tokens"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+
+    let models: Value = app
+        .get(&t.admin_key, "/v1/models")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    assert!(ids.contains(&"sales") && ids.contains(&"collections"));
+
+    let r = app
+        .post(
+            &t.admin_key,
+            "/v1/chat/completions",
+            &json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 404, "model_not_found").await;
+    let r = app
+        .post(
+            &t.admin_key,
+            "/v1/chat/completions",
+            &json!({"model": "sales", "messages": []}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "invalid_input").await;
+    let r = app
+        .client
+        .post(format!("{}/v1/chat/completions", app.url))
+        .json(&chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 401, "unauthorized").await;
+}
+
+async fn routed_model_answers_retries_and_fails_open(backend: Backend) {
+    let fake = FakeProvider::start().await;
+    let app = spawn_app_with_gateway(backend, gateway_to(&fake, 2).await).await;
+    let t = app.tenant("skyvera").await;
+
+    // A plain answer from the routed model, with the request in OpenAI's format.
+    fake.script([FakeReply::Text("Hi from the model".into())]);
+    let r = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-agent-army-provider"], "fake");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "Hi from the model"
+    );
+    assert_eq!(body["usage"]["total_tokens"], 10);
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent["model"], "gpt-test");
+    assert_eq!(
+        sent["messages"][1],
+        json!({"role": "user", "content": "Hello there"})
+    );
+
+    // 429 with Retry-After, then success: retried on the same model.
+    let before = fake.requests().len();
+    fake.script([
+        FakeReply::Status(429, Some(0)),
+        FakeReply::Text("after a pause".into()),
+    ]);
+    let body: Value = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["choices"][0]["message"]["content"], "after a pause");
+    assert_eq!(fake.requests().len(), before + 2);
+
+    // Every attempt fails: the offline engine answers and says why; no 500.
+    fake.script([
+        FakeReply::Status(500, None),
+        FakeReply::Status(502, None),
+        FakeReply::Malformed,
+    ]);
+    let r = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["agent_army"]["provider"], "offline");
+    assert!(
+        body["agent_army"]["fallback_reason"]
+            .as_str()
+            .unwrap()
+            .contains("every configured model failed")
+    );
+
+    // A refused request (400) is not retried.
+    let before = fake.requests().len();
+    fake.script([FakeReply::Status(400, None)]);
+    let body: Value = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["agent_army"]["provider"], "offline");
+    assert_eq!(fake.requests().len(), before + 1);
+
+    // Streaming relays the model's chunks and usage.
+    fake.script([FakeReply::Text("streamed words here".into())]);
+    let (chunks, text) = streamed_text(&app, &t.admin_key).await;
+    assert_eq!(text, "streamed words here");
+    assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 10);
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent["stream"], true);
+
+    // A stream the provider drops mid-way ends with finish_reason "error", never hangs.
+    fake.script([FakeReply::DroppedStream("partial".into())]);
+    let (chunks, text) = streamed_text(&app, &t.admin_key).await;
+    assert_eq!(text, "partial");
+    assert!(
+        chunks
+            .iter()
+            .any(|c| c["choices"][0]["finish_reason"] == "error")
+    );
+
+    // A provider slower than the first-token deadline counts as failed.
+    fake.script([FakeReply::Delayed(
+        std::time::Duration::from_secs(3),
+        Box::new(FakeReply::Text("late".into())),
+    )]);
+    let fast_fail = gateway_to(&fake, 0).await;
+    let served = fast_fail
+        .complete(
+            "sales",
+            &llm::ChatRequest {
+                messages: vec![llm::Message::new(llm::MessageRole::User, "hi")],
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(served.provider, "offline");
+    assert!(served.fallback_reason.unwrap().contains("timed out"));
+}
+
+both_backends!(
+    offline_engine_answers_without_a_model,
+    routed_model_answers_retries_and_fails_open
+);
