@@ -265,3 +265,59 @@ both_backends!(
     offline_engine_answers_without_a_model,
     routed_model_answers_retries_and_fails_open
 );
+
+/// Whether the official `openai` Python client is installed (`.ci/run` installs it).
+fn python_openai_available() -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", "import openai"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+async fn official_python_client_works(backend: Backend) {
+    if !python_openai_available() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: openai Python client test skipped (pip install openai)"
+        );
+        return;
+    }
+    let fake = FakeProvider::start().await;
+    fake.script([
+        FakeReply::Text("The Acme deal is in negotiation.".into()),
+        FakeReply::Text("Streaming works fine.".into()),
+    ]);
+    let app = spawn_app_with_gateway(backend, gateway_to(&fake, 0).await).await;
+    let t = app.tenant("skyvera").await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/openai_client.py");
+    let url = app.url.clone();
+    let key = t.admin_key.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg(script)
+            .arg(&url)
+            .arg(&key)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "python client failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The client talked to the routed model through us, streaming included.
+    assert!(fake.requests().iter().any(|r| r["stream"] == true));
+}
+
+mod python {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn official_python_client_works_on_sqlite() {
+        official_python_client_works(Backend::Sqlite).await;
+    }
+}
