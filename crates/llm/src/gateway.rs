@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
+use crate::providers::anthropic::Anthropic;
 use crate::providers::http::Timeouts;
 use crate::providers::offline::{OFFLINE, OfflineEngine, response_stream};
 use crate::providers::openai_compat::OpenAiCompat;
@@ -27,6 +28,8 @@ pub const DEFAULT_ROUTE: &str = "default";
 pub enum ProviderKind {
     /// OpenAI Chat Completions and everything compatible with it.
     Openai,
+    /// Anthropic Messages.
+    Anthropic,
 }
 
 /// One provider endpoint.
@@ -168,16 +171,16 @@ impl Gateway {
                 total: Duration::from_secs(p.total_timeout_secs),
             };
             let key = api_key(name, p)?;
-            let model: Arc<dyn ChatModel> = match p.kind {
-                ProviderKind::Openai => Arc::new(
-                    OpenAiCompat::new(name, &p.base_url, key, timeouts).map_err(|e| {
-                        ConfigError::Provider {
-                            provider: name.clone(),
-                            detail: e.to_string(),
-                        }
-                    })?,
-                ),
+            let built: Result<Arc<dyn ChatModel>, LlmError> = match p.kind {
+                ProviderKind::Openai => OpenAiCompat::new(name, &p.base_url, key, timeouts)
+                    .map(|m| Arc::new(m) as Arc<dyn ChatModel>),
+                ProviderKind::Anthropic => Anthropic::new(name, &p.base_url, key, timeouts)
+                    .map(|m| Arc::new(m) as Arc<dyn ChatModel>),
             };
+            let model = built.map_err(|e| ConfigError::Provider {
+                provider: name.clone(),
+                detail: e.to_string(),
+            })?;
             providers.insert(
                 name,
                 (model, Arc::new(Semaphore::new(p.max_concurrency.max(1)))),

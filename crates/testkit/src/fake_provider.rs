@@ -1,5 +1,6 @@
 //! A scripted fake model provider: a real HTTP server speaking the OpenAI Chat Completions wire
-//! format (JSON and server-sent events ending with `data: [DONE]`). Tests queue replies (text,
+//! format (JSON and server-sent events ending with `data: [DONE]`) at `/v1/chat/completions` and
+//! the Anthropic Messages format (JSON and named stream events) at `/v1/messages`. Tests queue replies (text,
 //! tool calls, 429 with `Retry-After`, 500, malformed JSON, dropped streams, delays) and read back
 //! every request it received.
 
@@ -38,7 +39,7 @@ struct Inner {
 /// A running fake provider.
 #[derive(Clone)]
 pub struct FakeProvider {
-    /// Base URL to configure, for example `http://127.0.0.1:41000/v1`.
+    /// Base URL to configure, for example `http://127.0.0.1:41000/v1` (both formats accept it).
     pub base_url: String,
     inner: Arc<Mutex<Inner>>,
 }
@@ -49,6 +50,7 @@ impl FakeProvider {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = axum::Router::new()
             .route("/v1/chat/completions", axum::routing::post(chat))
+            .route("/v1/messages", axum::routing::post(messages))
             .with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -90,6 +92,93 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value>) -
         Err(_) => FakeReply::Status(500, None),
     };
     answer(reply, &body).await
+}
+
+/// Anthropic Messages: records the body with the version and key headers under `_headers`.
+async fn messages(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: axum::http::HeaderMap,
+    Json(mut body): Json<Value>,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    body["_headers"] =
+        json!({"anthropic-version": header("anthropic-version"), "x-api-key": header("x-api-key")});
+    let reply = match inner.lock() {
+        Ok(mut i) => {
+            i.requests.push(body.clone());
+            i.script
+                .pop_front()
+                .unwrap_or_else(|| FakeReply::Text("fake reply".into()))
+        }
+        Err(_) => FakeReply::Status(500, None),
+    };
+    answer_anthropic(reply, &body).await
+}
+
+fn named_sse(events: &[(&str, Value)]) -> Response {
+    let mut body = String::new();
+    for (name, data) in events {
+        body.push_str(&format!("event: {name}\ndata: {data}\n\n"));
+    }
+    (
+        [(header::CONTENT_TYPE, "text/event-stream")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+async fn answer_anthropic(reply: FakeReply, body: &Value) -> Response {
+    let model = body["model"].as_str().unwrap_or("fake-claude").to_owned();
+    let streaming = body["stream"].as_bool().unwrap_or(false);
+    let start = json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant",
+        "model": model, "content": [], "stop_reason": null, "usage": {"input_tokens": 11, "output_tokens": 1}}});
+    match reply {
+        FakeReply::Delayed(wait, inner) => {
+            tokio::time::sleep(wait).await;
+            Box::pin(answer_anthropic(*inner, body)).await
+        }
+        FakeReply::Status(code, retry_after) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response =
+                (status, Json(json!({"type": "error", "error": {"type": "api_error", "message": "scripted failure"}}))).into_response();
+            if let Some(secs) = retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
+            response
+        }
+        FakeReply::Malformed => ([(header::CONTENT_TYPE, "application/json")], "{\"content\": [").into_response(),
+        FakeReply::Text(text) if streaming => {
+            let mut events = vec![
+                ("message_start", start),
+                ("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+                ("ping", json!({"type": "ping"})),
+            ];
+            for piece in split_three(&text) {
+                events.push(("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})));
+            }
+            events.push(("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+            events.push(("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": 4}})));
+            events.push(("message_stop", json!({"type": "message_stop"})));
+            named_sse(&events)
+        }
+        FakeReply::Text(text) => Json(json!({
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": null,
+            "usage": {"input_tokens": 11, "output_tokens": 4},
+        }))
+        .into_response(),
+        FakeReply::DroppedStream(text) => named_sse(&[
+            ("message_start", start),
+            ("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+            ("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}})),
+        ]),
+    }
 }
 
 fn completion(model: &str, text: &str) -> Value {

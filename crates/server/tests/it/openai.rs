@@ -261,9 +261,83 @@ async fn routed_model_answers_retries_and_fails_open(backend: Backend) {
     assert!(served.fallback_reason.unwrap().contains("timed out"));
 }
 
+async fn anthropic_models_serve_through_the_same_endpoint(backend: Backend) {
+    let fake = FakeProvider::start().await;
+    let config: llm::GatewayConfig = serde_json::from_value(json!({
+        "providers": {"claude": {"kind": "anthropic", "base_url": fake.base_url.trim_end_matches("/v1"), "api_key_file": key_file()}},
+        "routes": {"default": ["claude/claude-test"]},
+    }))
+    .unwrap();
+    let app = spawn_app_with_gateway(backend, llm::Gateway::from_config(&config).unwrap()).await;
+    let t = app.tenant("skyvera").await;
+
+    fake.script([FakeReply::Text("Hello from Claude".into())]);
+    let r = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-agent-army-provider"], "claude");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "Hello from Claude"
+    );
+    assert_eq!(body["usage"]["prompt_tokens"], 11);
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent["system"], "You are helpful.");
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "user", "content": "Hello there"}])
+    );
+    assert_eq!(sent["_headers"]["anthropic-version"], "2023-06-01");
+    assert_eq!(sent["_headers"]["x-api-key"], "sk-ant-test");
+    assert!(sent["max_tokens"].as_u64().unwrap() > 0);
+
+    fake.script([FakeReply::Text("streamed by claude".into())]);
+    let (chunks, text) = streamed_text(&app, &t.admin_key).await;
+    assert_eq!(text, "streamed by claude");
+    assert_eq!(
+        chunks.last().unwrap()["usage"],
+        json!({"prompt_tokens": 11, "completion_tokens": 4, "total_tokens": 15})
+    );
+
+    fake.script([FakeReply::DroppedStream("half".into())]);
+    let (chunks, _) = streamed_text(&app, &t.admin_key).await;
+    assert!(
+        chunks
+            .iter()
+            .any(|c| c["choices"][0]["finish_reason"] == "error")
+    );
+
+    // 529 "overloaded" and 500s fail over to the offline engine.
+    fake.script([
+        FakeReply::Status(529, None),
+        FakeReply::Status(529, None),
+        FakeReply::Status(500, None),
+    ]);
+    let body: Value = app
+        .post(&t.admin_key, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["agent_army"]["provider"], "offline");
+}
+
+/// A key file, the way production passes secrets without the environment.
+fn key_file() -> String {
+    let path = std::env::temp_dir().join(format!("aa-anthropic-key-{}", std::process::id()));
+    std::fs::write(&path, "sk-ant-test\n").unwrap();
+    path.display().to_string()
+}
+
 both_backends!(
     offline_engine_answers_without_a_model,
-    routed_model_answers_retries_and_fails_open
+    routed_model_answers_retries_and_fails_open,
+    anthropic_models_serve_through_the_same_endpoint,
 );
 
 /// Whether the official `openai` Python client is installed (`.ci/run` installs it).
