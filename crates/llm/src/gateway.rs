@@ -1,7 +1,8 @@
 //! The gateway: routes an agent role to an ordered chain of models, retries what may succeed on a
 //! retry (honouring `Retry-After`, with jittered backoff), falls over to the next model, and
 //! fails open to the offline engine, saying so, when every model failed. Each provider has a
-//! concurrency limit.
+//! concurrency limit and a circuit breaker. Structured calls parse the reply into a Rust type,
+//! with one repair attempt, and fall back to the skill's own offline answer.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,12 +12,17 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use crate::breaker::{Breaker, BreakerConfig};
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
 use crate::providers::anthropic::Anthropic;
 use crate::providers::http::Timeouts;
 use crate::providers::offline::{OFFLINE, OfflineEngine, response_stream};
 use crate::providers::openai_compat::OpenAiCompat;
+use crate::structured;
 use crate::types::{ChatRequest, ChatResponse};
 
 /// The route used when a role has none of its own.
@@ -54,6 +60,12 @@ pub struct ProviderConfig {
     /// Most calls in flight to this provider; more wait.
     #[serde(default = "default_concurrency")]
     pub max_concurrency: usize,
+    /// Consecutive failures (after retries) that open the circuit breaker.
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// Seconds an open breaker skips the provider before one trial call.
+    #[serde(default = "default_breaker_cooldown")]
+    pub breaker_cooldown_secs: u64,
 }
 
 fn default_connect() -> u64 {
@@ -67,6 +79,12 @@ fn default_total() -> u64 {
 }
 fn default_concurrency() -> usize {
     64
+}
+fn default_breaker_failures() -> u32 {
+    5
+}
+fn default_breaker_cooldown() -> u64 {
+    30
 }
 fn default_retries() -> u32 {
     2
@@ -86,11 +104,13 @@ pub struct GatewayConfig {
     pub max_retries: u32,
 }
 
-/// A model behind a provider, with its concurrency limit.
+/// A model behind a provider, with the provider's concurrency limit and circuit breaker.
+#[derive(Clone)]
 struct Target {
     provider: Arc<dyn ChatModel>,
     model: String,
     permits: Arc<Semaphore>,
+    breaker: Arc<Breaker>,
 }
 
 /// A complete reply and who gave it.
@@ -100,6 +120,16 @@ pub struct Served {
     /// Provider name, `offline` when the offline engine answered.
     pub provider: String,
     /// Why the offline engine answered, when it did.
+    pub fallback_reason: Option<String>,
+}
+
+/// A structured answer and who gave it.
+#[derive(Debug)]
+pub struct Structured<T> {
+    pub value: T,
+    /// Provider name, `offline` when the skill's offline implementation answered.
+    pub provider: String,
+    /// Why the offline implementation answered, when it did.
     pub fallback_reason: Option<String>,
 }
 
@@ -163,7 +193,7 @@ impl Gateway {
 
     /// Builds the providers and routes; API keys are read from the environment or files now.
     pub fn from_config(config: &GatewayConfig) -> Result<Self, ConfigError> {
-        let mut providers: BTreeMap<&str, (Arc<dyn ChatModel>, Arc<Semaphore>)> = BTreeMap::new();
+        let mut providers: BTreeMap<&str, Target> = BTreeMap::new();
         for (name, p) in &config.providers {
             let timeouts = Timeouts {
                 connect: Duration::from_secs(p.connect_timeout_secs),
@@ -181,9 +211,18 @@ impl Gateway {
                 provider: name.clone(),
                 detail: e.to_string(),
             })?;
+            let breaker = Breaker::new(BreakerConfig {
+                failures: p.breaker_failures.max(1),
+                cooldown: Duration::from_secs(p.breaker_cooldown_secs),
+            });
             providers.insert(
                 name,
-                (model, Arc::new(Semaphore::new(p.max_concurrency.max(1)))),
+                Target {
+                    provider: model,
+                    model: String::new(),
+                    permits: Arc::new(Semaphore::new(p.max_concurrency.max(1))),
+                    breaker: Arc::new(breaker),
+                },
             );
         }
         let mut routes = BTreeMap::new();
@@ -196,16 +235,15 @@ impl Gateway {
                         target: target.clone(),
                     });
                 };
-                let Some((chat, permits)) = providers.get(provider) else {
+                let Some(proto) = providers.get(provider) else {
                     return Err(ConfigError::UnknownProvider {
                         route: route.clone(),
                         provider: provider.to_owned(),
                     });
                 };
                 chain.push(Target {
-                    provider: Arc::clone(chat),
                     model: model.to_owned(),
-                    permits: Arc::clone(permits),
+                    ..proto.clone()
                 });
             }
             routes.insert(route.clone(), chain);
@@ -228,26 +266,113 @@ impl Gateway {
         !self.chain(route).is_empty()
     }
 
-    /// Runs one attempt-with-retries against a target.
+    /// Runs a call against a target, retrying what may succeed on a retry, behind the target's
+    /// concurrency limit and circuit breaker.
     async fn with_retries<T, F, Fut>(&self, target: &Target, mut call: F) -> Result<T, LlmError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, LlmError>>,
     {
+        let provider = target.provider.provider();
         let mut attempt = 0;
         loop {
+            if !target.breaker.allow() {
+                return Err(LlmError::Shed {
+                    provider: provider.to_owned(),
+                    detail: "circuit breaker open".into(),
+                });
+            }
             let permit = target.permits.acquire().await;
             let result = call().await;
             drop(permit);
+            match &result {
+                Ok(_) => target.breaker.record(false),
+                Err(e) => target
+                    .breaker
+                    .record(e.is_retryable() || matches!(e, LlmError::Protocol { .. })),
+            }
             match result {
                 Err(e) if e.is_retryable() && attempt < self.max_retries => {
                     let wait = backoff(attempt, e.retry_after());
-                    tracing::debug!(provider = target.provider.provider(), error = %e, ?wait, "retrying");
+                    tracing::debug!(provider, error = %e, ?wait, "retrying");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// A structured answer of type `T` from the first target of the route that gives a valid
+    /// one (after at most one repair attempt per target); the skill's `offline` answer when none
+    /// does, and the result says why.
+    pub async fn complete_structured<T, F>(
+        &self,
+        route: &str,
+        request: &ChatRequest,
+        name: &str,
+        offline: F,
+    ) -> Structured<T>
+    where
+        T: DeserializeOwned + JsonSchema,
+        F: FnOnce() -> T,
+    {
+        let format = structured::response_format::<T>(name);
+        let mut failures = Vec::new();
+        for target in self.chain(route) {
+            let request = ChatRequest {
+                model: target.model.clone(),
+                response_format: Some(format.clone()),
+                ..request.clone()
+            };
+            let first = match self
+                .with_retries(target, || target.provider.complete(&request))
+                .await
+            {
+                Ok(response) => response,
+                Err(e) => {
+                    failures.push(e.to_string());
+                    continue;
+                }
+            };
+            let error = match structured::parse_reply::<T>(&first.content) {
+                Ok(value) => {
+                    return Structured {
+                        value,
+                        provider: target.provider.provider().to_owned(),
+                        fallback_reason: None,
+                    };
+                }
+                Err(error) => error,
+            };
+            let repair = structured::repair_request(&request, &first.content, &error);
+            match self
+                .with_retries(target, || target.provider.complete(&repair))
+                .await
+            {
+                Ok(second) => match structured::parse_reply::<T>(&second.content) {
+                    Ok(value) => {
+                        return Structured {
+                            value,
+                            provider: target.provider.provider().to_owned(),
+                            fallback_reason: None,
+                        };
+                    }
+                    Err(e) => failures.push(
+                        LlmError::InvalidOutput {
+                            provider: target.provider.provider().to_owned(),
+                            detail: e,
+                        }
+                        .to_string(),
+                    ),
+                },
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        Structured {
+            value: offline(),
+            provider: OFFLINE.to_owned(),
+            fallback_reason: Some(fallback_reason(route, &failures)),
         }
     }
 

@@ -6,14 +6,18 @@
 //! Must not import the store or the HTTP server; it knows providers only through their wire
 //! formats.
 
+pub mod breaker;
 pub mod error;
 pub mod gateway;
 pub mod model;
 pub mod providers;
+pub mod structured;
 pub mod types;
 
 pub use error::LlmError;
-pub use gateway::{Gateway, GatewayConfig, ProviderConfig, ProviderKind, Served, ServedStream};
+pub use gateway::{
+    Gateway, GatewayConfig, ProviderConfig, ProviderKind, Served, ServedStream, Structured,
+};
 pub use model::{ChatModel, EventStream};
 pub use providers::http::ensure_tls_provider;
 pub use types::{

@@ -34,6 +34,29 @@ pub enum FakeReply {
 struct Inner {
     script: VecDeque<FakeReply>,
     requests: Vec<Value>,
+    in_flight: usize,
+    max_in_flight: usize,
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight(Arc<Mutex<Inner>>);
+
+impl InFlight {
+    fn enter(inner: &Arc<Mutex<Inner>>) -> Self {
+        if let Ok(mut i) = inner.lock() {
+            i.in_flight += 1;
+            i.max_in_flight = i.max_in_flight.max(i.in_flight);
+        }
+        Self(Arc::clone(inner))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut i) = self.0.lock() {
+            i.in_flight = i.in_flight.saturating_sub(1);
+        }
+    }
 }
 
 /// A running fake provider.
@@ -72,6 +95,14 @@ impl FakeProvider {
         }
     }
 
+    /// The most requests it was ever answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner
+            .lock()
+            .map(|i| i.max_in_flight)
+            .unwrap_or_default()
+    }
+
     /// Every request body received so far.
     pub fn requests(&self) -> Vec<Value> {
         self.inner
@@ -82,6 +113,7 @@ impl FakeProvider {
 }
 
 async fn chat(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value>) -> Response {
+    let _counted = InFlight::enter(&inner);
     let reply = match inner.lock() {
         Ok(mut i) => {
             i.requests.push(body.clone());
@@ -100,6 +132,7 @@ async fn messages(
     headers: axum::http::HeaderMap,
     Json(mut body): Json<Value>,
 ) -> Response {
+    let _counted = InFlight::enter(&inner);
     let header = |name: &str| {
         headers
             .get(name)

@@ -65,7 +65,7 @@ impl OpenAiCompat {
                 .collect();
         }
         if let Some(format) = &request.response_format {
-            body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": format.name, "schema": format.schema, "strict": true}});
+            body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": format.name, "schema": format.schema, "strict": false}});
         }
         if let Some(t) = request.temperature {
             body["temperature"] = json!(t);
