@@ -22,6 +22,7 @@ labels! {
         Opportunity = "opportunity",
         Activity = "activity",
         Task = "task",
+        LlmCall = "llm_call",
     }
 }
 

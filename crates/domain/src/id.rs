@@ -104,6 +104,10 @@ entity_id!(
     /// A recorded stage change of an opportunity.
     StageChangeId
 );
+entity_id!(
+    /// A recorded LLM call.
+    LlmCallId
+);
 
 #[cfg(test)]
 mod tests {

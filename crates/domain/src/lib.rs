@@ -15,6 +15,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 mod labels;
+pub mod llm_call;
 pub mod money;
 pub mod opportunity;
 pub mod patch;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use tokio::sync::Semaphore;
@@ -23,7 +23,8 @@ use crate::providers::http::Timeouts;
 use crate::providers::offline::{OFFLINE, OfflineEngine, response_stream};
 use crate::providers::openai_compat::OpenAiCompat;
 use crate::structured;
-use crate::types::{ChatRequest, ChatResponse};
+use crate::trace::{Attempt, AttemptOutcome, PriceTable};
+use crate::types::{ChatRequest, ChatResponse, Usage};
 
 /// The route used when a role has none of its own.
 pub const DEFAULT_ROUTE: &str = "default";
@@ -102,6 +103,9 @@ pub struct GatewayConfig {
     /// Retries of one target on 429, 5xx and timeouts, before moving to the next.
     #[serde(default = "default_retries")]
     pub max_retries: u32,
+    /// Prices by `provider/model`, per million tokens in US dollars.
+    #[serde(default)]
+    pub prices: PriceTable,
 }
 
 /// A model behind a provider, with the provider's concurrency limit and circuit breaker.
@@ -117,6 +121,8 @@ struct Target {
 #[derive(Debug)]
 pub struct Served {
     pub response: ChatResponse,
+    /// Every call made for this answer, failed ones included, in order.
+    pub attempts: Vec<Attempt>,
     /// Provider name, `offline` when the offline engine answered.
     pub provider: String,
     /// Why the offline engine answered, when it did.
@@ -127,6 +133,8 @@ pub struct Served {
 #[derive(Debug)]
 pub struct Structured<T> {
     pub value: T,
+    /// Every call made for this answer, in order.
+    pub attempts: Vec<Attempt>,
     /// Provider name, `offline` when the skill's offline implementation answered.
     pub provider: String,
     /// Why the offline implementation answered, when it did.
@@ -136,6 +144,11 @@ pub struct Structured<T> {
 /// A streamed reply and who gives it.
 pub struct ServedStream {
     pub stream: EventStream,
+    /// Calls that failed before this stream opened; the stream's own call is the consumer's to
+    /// record, since only it sees the end.
+    pub attempts: Vec<Attempt>,
+    /// When the stream's call was sent.
+    pub started: std::time::Instant,
     pub provider: String,
     pub model: String,
     pub fallback_reason: Option<String>,
@@ -146,6 +159,7 @@ pub struct ServedStream {
 pub struct Gateway {
     routes: BTreeMap<String, Vec<Target>>,
     max_retries: u32,
+    prices: PriceTable,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -251,6 +265,7 @@ impl Gateway {
         Ok(Self {
             routes,
             max_retries: config.max_retries,
+            prices: config.prices.clone(),
         })
     }
 
@@ -268,7 +283,12 @@ impl Gateway {
 
     /// Runs a call against a target, retrying what may succeed on a retry, behind the target's
     /// concurrency limit and circuit breaker.
-    async fn with_retries<T, F, Fut>(&self, target: &Target, mut call: F) -> Result<T, LlmError>
+    async fn with_retries<T, F, Fut>(
+        &self,
+        target: &Target,
+        attempts: &mut Vec<Attempt>,
+        mut call: F,
+    ) -> Result<T, LlmError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, LlmError>>,
@@ -277,14 +297,39 @@ impl Gateway {
         let mut attempt = 0;
         loop {
             if !target.breaker.allow() {
+                attempts.push(Attempt {
+                    provider: provider.to_owned(),
+                    model: target.model.clone(),
+                    outcome: AttemptOutcome::Error,
+                    error_kind: Some("shed"),
+                    error: Some("circuit breaker open".into()),
+                    usage: Usage::default(),
+                    latency: Duration::ZERO,
+                    ttft: None,
+                    streamed: false,
+                });
                 return Err(LlmError::Shed {
                     provider: provider.to_owned(),
                     detail: "circuit breaker open".into(),
                 });
             }
             let permit = target.permits.acquire().await;
+            let sent = Instant::now();
             let result = call().await;
             drop(permit);
+            if let Err(e) = &result {
+                attempts.push(Attempt {
+                    provider: provider.to_owned(),
+                    model: target.model.clone(),
+                    outcome: AttemptOutcome::Error,
+                    error_kind: Some(e.kind()),
+                    error: Some(e.to_string()),
+                    usage: Usage::default(),
+                    latency: sent.elapsed(),
+                    ttft: None,
+                    streamed: false,
+                });
+            }
             match &result {
                 Ok(_) => target.breaker.record(false),
                 Err(e) => target
@@ -303,6 +348,47 @@ impl Gateway {
         }
     }
 
+    /// The record of a successful call.
+    fn success(
+        target: &Target,
+        usage: Usage,
+        latency: Duration,
+        ttft: Option<Duration>,
+        streamed: bool,
+    ) -> Attempt {
+        Attempt {
+            provider: target.provider.provider().to_owned(),
+            model: target.model.clone(),
+            outcome: AttemptOutcome::Ok,
+            error_kind: None,
+            error: None,
+            usage,
+            latency,
+            ttft,
+            streamed,
+        }
+    }
+
+    /// The record of an offline answer.
+    fn offline_attempt(usage: Usage, streamed: bool) -> Attempt {
+        Attempt {
+            provider: OFFLINE.to_owned(),
+            model: OFFLINE.to_owned(),
+            outcome: AttemptOutcome::Offline,
+            error_kind: None,
+            error: None,
+            usage,
+            latency: Duration::ZERO,
+            ttft: None,
+            streamed,
+        }
+    }
+
+    /// The cost of a call from the price table, when its model has a price.
+    pub fn cost(&self, provider: &str, model: &str, usage: Usage) -> Option<rust_decimal::Decimal> {
+        self.prices.cost(provider, model, usage)
+    }
+
     /// A structured answer of type `T` from the first target of the route that gives a valid
     /// one (after at most one repair attempt per target); the skill's `offline` answer when none
     /// does, and the result says why.
@@ -319,58 +405,65 @@ impl Gateway {
     {
         let format = structured::response_format::<T>(name);
         let mut failures = Vec::new();
+        let mut attempts = Vec::new();
         for target in self.chain(route) {
             let request = ChatRequest {
                 model: target.model.clone(),
                 response_format: Some(format.clone()),
                 ..request.clone()
             };
-            let first = match self
-                .with_retries(target, || target.provider.complete(&request))
-                .await
-            {
-                Ok(response) => response,
-                Err(e) => {
-                    failures.push(e.to_string());
-                    continue;
-                }
-            };
-            let error = match structured::parse_reply::<T>(&first.content) {
-                Ok(value) => {
-                    return Structured {
-                        value,
-                        provider: target.provider.provider().to_owned(),
-                        fallback_reason: None,
-                    };
-                }
-                Err(error) => error,
-            };
-            let repair = structured::repair_request(&request, &first.content, &error);
-            match self
-                .with_retries(target, || target.provider.complete(&repair))
-                .await
-            {
-                Ok(second) => match structured::parse_reply::<T>(&second.content) {
+            let mut reply = request.clone();
+            for round in 0..2 {
+                let sent = Instant::now();
+                let response = match self
+                    .with_retries(target, &mut attempts, || target.provider.complete(&reply))
+                    .await
+                {
+                    Ok(response) => response,
+                    Err(e) => {
+                        failures.push(e.to_string());
+                        break;
+                    }
+                };
+                let mut attempt = Self::success(
+                    target,
+                    response.usage.unwrap_or_default(),
+                    sent.elapsed(),
+                    None,
+                    false,
+                );
+                match structured::parse_reply::<T>(&response.content) {
                     Ok(value) => {
+                        attempts.push(attempt);
+                        let provider = target.provider.provider().to_owned();
                         return Structured {
                             value,
-                            provider: target.provider.provider().to_owned(),
+                            attempts,
+                            provider,
                             fallback_reason: None,
                         };
                     }
-                    Err(e) => failures.push(
-                        LlmError::InvalidOutput {
+                    Err(error) => {
+                        let invalid = LlmError::InvalidOutput {
                             provider: target.provider.provider().to_owned(),
-                            detail: e,
+                            detail: error.clone(),
+                        };
+                        attempt.outcome = AttemptOutcome::Error;
+                        attempt.error_kind = Some(invalid.kind());
+                        attempt.error = Some(invalid.to_string());
+                        attempts.push(attempt);
+                        if round == 1 {
+                            failures.push(invalid.to_string());
                         }
-                        .to_string(),
-                    ),
-                },
-                Err(e) => failures.push(e.to_string()),
+                        reply = structured::repair_request(&request, &response.content, &error);
+                    }
+                }
             }
         }
+        attempts.push(Self::offline_attempt(Usage::default(), false));
         Structured {
             value: offline(),
+            attempts,
             provider: OFFLINE.to_owned(),
             fallback_reason: Some(fallback_reason(route, &failures)),
         }
@@ -380,19 +473,30 @@ impl Gateway {
     /// when none does (the result says why).
     pub async fn complete(&self, route: &str, request: &ChatRequest) -> Served {
         let mut failures = Vec::new();
+        let mut attempts = Vec::new();
         for target in self.chain(route) {
             let request = ChatRequest {
                 model: target.model.clone(),
                 ..request.clone()
             };
+            let sent = Instant::now();
             match self
-                .with_retries(target, || target.provider.complete(&request))
+                .with_retries(target, &mut attempts, || target.provider.complete(&request))
                 .await
             {
                 Ok(response) => {
+                    attempts.push(Self::success(
+                        target,
+                        response.usage.unwrap_or_default(),
+                        sent.elapsed(),
+                        None,
+                        false,
+                    ));
+                    let provider = target.provider.provider().to_owned();
                     return Served {
                         response,
-                        provider: target.provider.provider().to_owned(),
+                        attempts,
+                        provider,
                         fallback_reason: None,
                     };
                 }
@@ -403,17 +507,14 @@ impl Gateway {
             }
         }
         let reason = fallback_reason(route, &failures);
-        let request = ChatRequest {
-            model: route.to_owned(),
-            ..request.clone()
-        };
-        let mut response = OfflineEngine
-            .complete(&request)
-            .await
-            .unwrap_or_else(|_| unreachable_offline());
-        response.content = OfflineEngine::reply(route, &reason);
+        let response = offline_response(route, request, &reason);
+        attempts.push(Self::offline_attempt(
+            response.usage.unwrap_or_default(),
+            false,
+        ));
         Served {
             response,
+            attempts,
             provider: OFFLINE.to_owned(),
             fallback_reason: Some(reason),
         }
@@ -423,18 +524,22 @@ impl Gateway {
     /// engine when none does. Once a stream has started, a failure ends it with an error.
     pub async fn stream(&self, route: &str, request: &ChatRequest) -> ServedStream {
         let mut failures = Vec::new();
+        let mut attempts = Vec::new();
         for target in self.chain(route) {
             let request = ChatRequest {
                 model: target.model.clone(),
                 ..request.clone()
             };
+            let started = Instant::now();
             match self
-                .with_retries(target, || target.provider.stream(&request))
+                .with_retries(target, &mut attempts, || target.provider.stream(&request))
                 .await
             {
                 Ok(stream) => {
                     return ServedStream {
                         stream,
+                        attempts,
+                        started,
                         provider: target.provider.provider().to_owned(),
                         model: target.model.clone(),
                         fallback_reason: None,
@@ -447,17 +552,11 @@ impl Gateway {
             }
         }
         let reason = fallback_reason(route, &failures);
-        let request = ChatRequest {
-            model: route.to_owned(),
-            ..request.clone()
-        };
-        let mut response = OfflineEngine
-            .complete(&request)
-            .await
-            .unwrap_or_else(|_| unreachable_offline());
-        response.content = OfflineEngine::reply(route, &reason);
+        let response = offline_response(route, request, &reason);
         ServedStream {
             stream: response_stream(response),
+            attempts,
+            started: Instant::now(),
             provider: OFFLINE.to_owned(),
             model: OFFLINE.to_owned(),
             fallback_reason: Some(reason),
@@ -465,13 +564,23 @@ impl Gateway {
     }
 }
 
-/// The offline engine never fails; this keeps the types honest without a panic.
-fn unreachable_offline() -> ChatResponse {
+/// The offline engine's honest answer for a route, with the reason no model answered.
+fn offline_response(route: &str, request: &ChatRequest, reason: &str) -> ChatResponse {
+    let content = OfflineEngine::reply(route, reason);
+    let input: u64 = request
+        .messages
+        .iter()
+        .map(|m| OfflineEngine::count_tokens(&m.content))
+        .sum();
+    let usage = Usage {
+        input_tokens: input,
+        output_tokens: OfflineEngine::count_tokens(&content),
+    };
     ChatResponse {
         model: OFFLINE.to_owned(),
-        content: String::new(),
+        content,
         tool_calls: Vec::new(),
-        usage: None,
+        usage: Some(usage),
         finish_reason: crate::types::FinishReason::Stop,
     }
 }

@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod model;
 pub mod providers;
 pub mod structured;
+pub mod trace;
 pub mod types;
 
 pub use error::LlmError;
@@ -20,6 +21,7 @@ pub use gateway::{
 };
 pub use model::{ChatModel, EventStream};
 pub use providers::http::ensure_tls_provider;
+pub use trace::{Attempt, AttemptOutcome, Price, PriceTable};
 pub use types::{
     ChatRequest, ChatResponse, FinishReason, Message, MessageRole, ResponseFormat, StreamEvent,
     ToolCall, ToolSpec, Usage,

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod middleware;
 pub mod routes;
 pub mod state;
+pub mod traces;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};

@@ -26,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     /// Every model call goes through the gateway.
     pub gateway: Arc<llm::Gateway>,
+    /// Where LLM call traces go.
+    pub traces: crate::traces::TraceWriter,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
 }

@@ -16,6 +16,7 @@ mod resource;
 #[doc(hidden)]
 pub mod sqlite;
 mod store;
+mod usage;
 mod value;
 
 pub use context::{Idempotency, StoredResponse, WriteCtx};
@@ -23,4 +24,5 @@ pub use error::{Error, Result};
 pub use query::{DEFAULT_LIMIT, Filter, ListQuery, MAX_LIMIT, Order, Page};
 pub use resource::Resource;
 pub use store::{ConnectOptions, Created, Store, now, redact_url};
+pub use usage::{UsageGroup, UsageRow};
 pub use value::SqlValue;

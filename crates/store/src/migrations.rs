@@ -20,12 +20,20 @@ struct Embedded {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Embedded] = &[Embedded {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Embedded {
+        version: 2,
+        name: "llm_calls",
+        sqlite: include_str!("../migrations/sqlite/0002_llm_calls.sql"),
+        postgres: include_str!("../migrations/postgres/0002_llm_calls.sql"),
+    },
+];
 
 /// Every embedded migration version, in order.
 pub(crate) fn versions() -> impl Iterator<Item = i64> {

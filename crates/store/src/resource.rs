@@ -6,6 +6,7 @@ use domain::activity::Activity;
 use domain::apikey::ApiKey;
 use domain::contact::{Contact, ContactRelationship};
 use domain::event::ResourceKind;
+use domain::llm_call::LlmCall;
 use domain::opportunity::Opportunity;
 use domain::product::Product;
 use domain::region::Region;
@@ -644,5 +645,66 @@ impl Resource for Task {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// Dollars as integer millionths, so sums are exact in SQL on both backends.
+pub(crate) fn micro_usd(cost: Option<rust_decimal::Decimal>) -> Option<i64> {
+    cost.and_then(|c| {
+        (c * rust_decimal::Decimal::from(1_000_000))
+            .round()
+            .try_into()
+            .ok()
+    })
+}
+
+impl Resource for LlmCall {
+    const KIND: ResourceKind = ResourceKind::LlmCall;
+    const NAME: &'static str = "LLM call";
+    const TABLE: &'static str = "llm_calls";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "route",
+        "skill",
+        "agent_run_id",
+        "provider",
+        "model",
+        "outcome",
+        "error_kind",
+        "error",
+        "input_tokens",
+        "output_tokens",
+        "cost_micro_usd",
+        "latency_ms",
+        "ttft_ms",
+        "streamed",
+        "prompt",
+        "completion",
+        "started_at",
+    ];
+    fn id(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    fn values(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Uuid(Some(self.id.as_uuid())),
+            SqlValue::text(&self.route),
+            SqlValue::Text(self.skill.clone()),
+            SqlValue::Uuid(self.agent_run_id),
+            SqlValue::text(&self.provider),
+            SqlValue::text(&self.model),
+            SqlValue::text(self.outcome),
+            SqlValue::Text(self.error_kind.clone()),
+            SqlValue::Text(self.error.clone()),
+            SqlValue::Int(self.input_tokens),
+            SqlValue::Int(self.output_tokens),
+            SqlValue::OptInt(micro_usd(self.cost_usd)),
+            SqlValue::Int(self.latency_ms),
+            SqlValue::OptInt(self.ttft_ms),
+            SqlValue::Bool(self.streamed),
+            SqlValue::Text(self.prompt.clone()),
+            SqlValue::Text(self.completion.clone()),
+            SqlValue::Time(Some(self.started_at)),
+        ]
     }
 }

@@ -264,6 +264,26 @@ impl Store {
         on_backend!(self, b => b.stage_history(tenant, id).await)
     }
 
+    /// Appends LLM call traces for the tenant.
+    pub async fn record_llm_calls(
+        &self,
+        tenant: TenantId,
+        calls: &[domain::llm_call::LlmCall],
+    ) -> Result<()> {
+        on_backend!(self, b => b.record_llm_calls(tenant, calls).await)
+    }
+
+    /// The tenant's LLM usage over `[since, until)`, grouped.
+    pub async fn llm_usage(
+        &self,
+        tenant: TenantId,
+        group: crate::usage::UsageGroup,
+        since: Option<Timestamp>,
+        until: Option<Timestamp>,
+    ) -> Result<Vec<crate::usage::UsageRow>> {
+        on_backend!(self, b => b.llm_usage(tenant, group, since, until).await)
+    }
+
     /// One page of the tenant's event log (the audit trail).
     pub async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<Event>> {
         on_backend!(self, b => b.list_events(tenant, query).await)

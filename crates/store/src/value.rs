@@ -11,6 +11,7 @@ pub enum SqlValue {
     Uuid(Option<Uuid>),
     Text(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
     Bool(bool),
     Json(serde_json::Value),
     Time(Option<Timestamp>),

@@ -102,6 +102,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub db: TestDb,
+    /// The server's trace writer, to wait for traces before reading them.
+    pub traces: server::traces::TraceWriter,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -140,8 +142,10 @@ async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) ->
         .await
         .expect("binding a port");
     let url = format!("http://{}", listener.local_addr().expect("bound address"));
+    let (traces, _writer) = server::traces::TraceWriter::spawn(store.clone());
     let state = AppState {
         gateway: Arc::new(gateway),
+        traces: traces.clone(),
         store: store.clone(),
         config: Arc::new(config),
         metrics: server::metrics_handle(),
@@ -155,6 +159,7 @@ async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) ->
         client: http_client(),
         store,
         db,
+        traces,
         shutdown: Some(tx),
     }
 }

@@ -36,8 +36,10 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding {listen}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
     let gateway = llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?;
+    let (traces, trace_writer) = server::traces::TraceWriter::spawn(store.clone());
     let state = AppState {
         gateway: Arc::new(gateway),
+        traces,
         store: store.clone(),
         config: Arc::new(ServerConfig {
             body_limit_bytes: config.server.body_limit_bytes,
@@ -73,6 +75,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             tracing::warn!("requests still running after {grace:?}; stopping anyway");
             serving.abort();
         }
+    }
+    // The server and its state are gone, so the trace writer drains what it holds and ends.
+    if tokio::time::timeout(Duration::from_secs(5), trace_writer)
+        .await
+        .is_err()
+    {
+        tracing::warn!("LLM traces still being written at shutdown");
     }
     if tokio::time::timeout(Duration::from_secs(5), store.close())
         .await

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contacts;
 pub mod crud;
 pub mod health;
+pub mod llm;
 pub mod openai;
 pub mod opportunities;
 pub mod products;
@@ -31,7 +32,7 @@ use crate::state::AppState;
     tags(
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
-        (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"),
+        (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
     )
 )]
 struct ApiDoc;
@@ -97,5 +98,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::list))
         .routes(routes!(openai::chat_completions))
         .routes(routes!(openai::models))
+        .routes(routes!(llm::list))
+        .routes(routes!(llm::get))
+        .routes(routes!(llm::usage))
         .split_for_parts()
 }

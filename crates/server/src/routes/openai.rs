@@ -21,10 +21,15 @@ use llm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
+use domain::id::TenantId;
+
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::traces::{CallSource, TraceWriter, to_call};
 
 /// A chat completion request in OpenAI's format. Unknown fields are ignored, as OpenAI clients
 /// send many optional ones.
@@ -245,9 +250,20 @@ pub async fn chat_completions(
     let request = to_request(body)?;
     tracing::debug!(tenant = %auth.tenant, role = role.as_str(), stream, "chat completion");
     if stream {
-        return Ok(stream_response(&state, role, &request, include_usage).await);
+        return Ok(stream_response(&state, auth.tenant, role, &request, include_usage).await);
     }
+    let started_at = store::now();
     let served = state.gateway.complete(role.as_str(), &request).await;
+    let source = CallSource {
+        route: role.as_str(),
+        skill: None,
+    };
+    let calls = served
+        .attempts
+        .into_iter()
+        .map(|a| to_call(&state.gateway, &source, a, started_at))
+        .collect();
+    state.traces.record(auth.tenant, calls);
     let response = served.response;
     let mut message = json!({ "role": "assistant", "content": response.content });
     if !response.tool_calls.is_empty() {
@@ -277,13 +293,30 @@ pub async fn chat_completions(
 /// answer with `finish_reason: "error"` rather than hanging the client.
 async fn stream_response(
     state: &AppState,
+    tenant: TenantId,
     role: AgentRole,
     request: &ChatRequest,
     include_usage: bool,
 ) -> Response {
+    let started_at = store::now();
     let served = state.gateway.stream(role.as_str(), request).await;
     let provider = served.provider.clone();
     let mut st = ChunkState {
+        trace: StreamTrace {
+            tenant,
+            started_at,
+            sent: served.started,
+            first_event: None,
+            attempts: served.attempts,
+            provider: served.provider.clone(),
+            model: served.model.clone(),
+            offline: served.fallback_reason.is_some(),
+            error: None,
+            gateway: Arc::clone(&state.gateway),
+            writer: state.traces.clone(),
+            route: role.as_str(),
+            recorded: false,
+        },
         inner: served.stream,
         pending: VecDeque::new(),
         usage: None,
@@ -308,8 +341,72 @@ async fn stream_response(
     with_provider_header(response, &provider)
 }
 
+/// What is needed to record the streamed call when it ends.
+struct StreamTrace {
+    tenant: TenantId,
+    started_at: jiff::Timestamp,
+    sent: std::time::Instant,
+    first_event: Option<std::time::Duration>,
+    attempts: Vec<llm::Attempt>,
+    provider: String,
+    model: String,
+    offline: bool,
+    error: Option<llm::LlmError>,
+    gateway: Arc<llm::Gateway>,
+    writer: TraceWriter,
+    route: &'static str,
+    recorded: bool,
+}
+
+impl Drop for StreamTrace {
+    /// A client that hangs up mid-stream still leaves a trace of the call.
+    fn drop(&mut self) {
+        if !self.recorded {
+            self.error.get_or_insert(llm::LlmError::Shed {
+                provider: self.provider.clone(),
+                detail: "the client disconnected before the end of the stream".into(),
+            });
+            self.finish(Usage::default());
+        }
+    }
+}
+
+impl StreamTrace {
+    fn finish(&mut self, usage: Usage) {
+        if self.recorded {
+            return;
+        }
+        self.recorded = true;
+        let route = self.route;
+        let outcome = match (&self.error, self.offline) {
+            (Some(_), _) => llm::AttemptOutcome::Error,
+            (None, true) => llm::AttemptOutcome::Offline,
+            (None, false) => llm::AttemptOutcome::Ok,
+        };
+        let mut attempts = std::mem::take(&mut self.attempts);
+        attempts.push(llm::Attempt {
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            outcome,
+            error_kind: self.error.as_ref().map(llm::LlmError::kind),
+            error: self.error.as_ref().map(ToString::to_string),
+            usage,
+            latency: self.sent.elapsed(),
+            ttft: self.first_event,
+            streamed: true,
+        });
+        let source = CallSource { route, skill: None };
+        let calls = attempts
+            .into_iter()
+            .map(|a| to_call(&self.gateway, &source, a, self.started_at))
+            .collect();
+        self.writer.record(self.tenant, calls);
+    }
+}
+
 /// Where a streamed answer stands.
 struct ChunkState {
+    trace: StreamTrace,
     inner: llm::EventStream,
     pending: VecDeque<Value>,
     usage: Option<Usage>,
@@ -346,7 +443,11 @@ async fn next_chunk(mut st: ChunkState) -> Option<(Value, ChunkState)> {
         if st.ended {
             return None;
         }
-        match st.inner.next().await {
+        let next = st.inner.next().await;
+        if st.trace.first_event.is_none() {
+            st.trace.first_event = Some(st.trace.sent.elapsed());
+        }
+        match next {
             Some(Ok(StreamEvent::Text(text))) => {
                 let chunk = st.chunk(json!({"content": text}), None);
                 st.pending.push_back(chunk);
@@ -372,10 +473,13 @@ async fn next_chunk(mut st: ChunkState) -> Option<(Value, ChunkState)> {
             Some(Ok(StreamEvent::Finish(reason))) => st.finish(reason.as_openai()),
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "model stream broke off");
+                st.trace.error = Some(e);
                 st.finish(FinishReason::Other("error".into()).as_openai());
             }
             None => {
                 st.finish("stop");
+                let usage = st.usage.unwrap_or_default();
+                st.trace.finish(usage);
                 if st.include_usage {
                     let usage = json!({
                         "id": st.id, "object": "chat.completion.chunk", "created": st.created, "model": st.model,

@@ -29,6 +29,7 @@ async fn gateway_to(fake: &FakeProvider, retries: u32) -> llm::Gateway {
         "providers": {"fake": {"kind": "openai", "base_url": fake.base_url, "first_token_timeout_secs": 2, "total_timeout_secs": 5}},
         "routes": {"sales": ["fake/gpt-test"]},
         "max_retries": retries,
+        "prices": {"fake/gpt-test": {"input_per_mtok": "1.00", "output_per_mtok": "2.00"}},
     }))
     .unwrap();
     llm::Gateway::from_config(&config).unwrap()
@@ -334,7 +335,143 @@ fn key_file() -> String {
     path.display().to_string()
 }
 
+async fn traces_record_every_call_per_tenant(backend: Backend) {
+    let fake = FakeProvider::start().await;
+    let app = spawn_app_with_gateway(backend, gateway_to(&fake, 1).await).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    fake.script([
+        FakeReply::Text("first".into()),
+        FakeReply::Status(429, Some(0)),
+        FakeReply::Text("second".into()),
+        FakeReply::Text("streamed answer".into()),
+        FakeReply::Status(500, None),
+        FakeReply::Status(500, None),
+    ]);
+    for stream in [false, false, true, false] {
+        let r = app
+            .post(&t.admin_key, "/v1/chat/completions", &chat(stream))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let _ = r.text().await.unwrap();
+    }
+    app.traces.flush().await;
+
+    let calls: Value = app
+        .get(&t.admin_key, "/api/v1/llm/calls?limit=100")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = calls["items"].as_array().unwrap();
+    let outcomes: Vec<&str> = items
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["ok", "error", "ok", "ok", "error", "error", "offline"],
+        "{calls}"
+    );
+    assert_eq!(
+        items[0]["cost_usd"], "0.000013",
+        "7 tokens in at $1/M plus 3 out at $2/M"
+    );
+    assert_eq!(items[0]["input_tokens"], 7);
+    assert_eq!(items[1]["error_kind"], "rate_limited");
+    assert_eq!(items[3]["streamed"], true);
+    assert!(items[3]["ttft_ms"].is_number());
+    assert_eq!(items[6]["provider"], "offline");
+    assert_eq!(items[6]["cost_usd"], "0");
+    assert!(
+        items
+            .iter()
+            .all(|c| c["route"] == "sales" && c["prompt"].is_null())
+    );
+    let one: Value = app
+        .get(
+            &t.admin_key,
+            &format!("/api/v1/llm/calls/{}", items[0]["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["id"], items[0]["id"]);
+
+    let usage: Value = app
+        .get(&t.admin_key, "/api/v1/llm/usage?group_by=outcome")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ok = usage["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "ok")
+        .unwrap();
+    assert_eq!(ok["calls"], 3);
+    assert_eq!(ok["cost_usd"], "0.000039");
+    let by_day: Value = app
+        .get(&t.admin_key, "/api/v1/llm/usage")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_day["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        by_day["items"][0]["key"].as_str().unwrap().len(),
+        10,
+        "YYYY-MM-DD"
+    );
+    let r = app
+        .get(&t.admin_key, "/api/v1/llm/usage?group_by=planet")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "invalid_query").await;
+
+    // Another tenant sees none of it; a rep sees no traces at all.
+    let theirs: Value = app
+        .get(&other.admin_key, "/api/v1/llm/calls")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["items"], json!([]));
+    let r = app
+        .get(
+            &other.admin_key,
+            &format!("/api/v1/llm/calls/{}", items[0]["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 404, "not_found").await;
+    let rep = app.key(t.id, domain::user::Role::Rep, None).await;
+    assert_problem(
+        app.get(&rep, "/api/v1/llm/calls").send().await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
 both_backends!(
+    traces_record_every_call_per_tenant,
     offline_engine_answers_without_a_model,
     routed_model_answers_retries_and_fails_open,
     anthropic_models_serve_through_the_same_endpoint,

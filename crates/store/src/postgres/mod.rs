@@ -25,6 +25,9 @@ type DbRow = sqlx::postgres::PgRow;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// The UTC day of a timestamp.
+const DAY_EXPR: &str = "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+
 /// The role the server acts as; created by the first migration.
 pub const APP_ROLE: &str = "agent_army_app";
 
@@ -179,6 +182,7 @@ fn bind(q: &mut sqlx::QueryBuilder<Db>, value: SqlValue) {
         SqlValue::Uuid(v) => q.push_bind(v),
         SqlValue::Text(v) => q.push_bind(v),
         SqlValue::Int(v) => q.push_bind(v),
+        SqlValue::OptInt(v) => q.push_bind(v),
         SqlValue::Bool(v) => q.push_bind(v),
         SqlValue::Json(v) => q.push_bind(sqlx::types::Json(v)),
         SqlValue::Time(v) => q.push_bind(v.map(|t| t.to_sqlx())),

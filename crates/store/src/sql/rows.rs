@@ -298,3 +298,29 @@ impl StoredRow for domain::event::Event {
         })
     }
 }
+
+impl StoredRow for domain::llm_call::LlmCall {
+    fn from_row(row: &DbRow) -> Result<Self, sqlx::Error> {
+        let micros: Option<i64> = col(row, "cost_micro_usd")?;
+        Ok(Self {
+            id: col_id(row, "id", domain::id::LlmCallId::from_uuid)?,
+            route: col(row, "route")?,
+            skill: col(row, "skill")?,
+            agent_run_id: col(row, "agent_run_id")?,
+            provider: col(row, "provider")?,
+            model: col(row, "model")?,
+            outcome: col_parsed(row, "outcome")?,
+            error_kind: col(row, "error_kind")?,
+            error: col(row, "error")?,
+            input_tokens: col(row, "input_tokens")?,
+            output_tokens: col(row, "output_tokens")?,
+            cost_usd: micros.map(|m| rust_decimal::Decimal::new(m, 6).normalize()),
+            latency_ms: col(row, "latency_ms")?,
+            ttft_ms: col(row, "ttft_ms")?,
+            streamed: col(row, "streamed")?,
+            prompt: col(row, "prompt")?,
+            completion: col(row, "completion")?,
+            started_at: col_time(row, "started_at")?,
+        })
+    }
+}

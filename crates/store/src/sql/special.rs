@@ -217,3 +217,68 @@ impl Backend {
         Ok(Page::from_overfetch(items, query.limit, |e| e.id.as_uuid()))
     }
 }
+
+impl Backend {
+    /// Appends LLM call traces (no event: traces are not state changes).
+    pub(crate) async fn record_llm_calls(&self, tenant: TenantId, calls: &[domain::llm_call::LlmCall]) -> Result<()> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write(tenant).await?;
+        for call in calls {
+            insert_row(&mut tx, tenant, call).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// LLM usage summed by a grouping, over `[since, until)`.
+    pub(crate) async fn llm_usage(
+        &self,
+        tenant: TenantId,
+        group: crate::usage::UsageGroup,
+        since: Option<jiff::Timestamp>,
+        until: Option<jiff::Timestamp>,
+    ) -> Result<Vec<crate::usage::UsageRow>> {
+        use crate::usage::UsageGroup;
+        let key = match group {
+            UsageGroup::Day => DAY_EXPR,
+            UsageGroup::Route => "route",
+            UsageGroup::Model => "provider || '/' || model",
+            UsageGroup::Skill => "COALESCE(skill, '')",
+            UsageGroup::Outcome => "outcome",
+        };
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(key).push(
+            " AS usage_key, count(*) AS calls, CAST(COALESCE(sum(input_tokens), 0) AS BIGINT) AS input_tokens, \
+             CAST(COALESCE(sum(output_tokens), 0) AS BIGINT) AS output_tokens, \
+             CAST(COALESCE(sum(cost_micro_usd), 0) AS BIGINT) AS cost_micro_usd FROM llm_calls WHERE tenant_id = ",
+        );
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        if let Some(since) = since {
+            q.push(" AND started_at >= ");
+            bind(&mut q, SqlValue::Time(Some(since)));
+        }
+        if let Some(until) = until {
+            q.push(" AND started_at < ");
+            bind(&mut q, SqlValue::Time(Some(until)));
+        }
+        q.push(" GROUP BY 1 ORDER BY 1");
+        let mut tx = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        end_read(tx).await?;
+        rows.iter()
+            .map(|row| {
+                let micros: i64 = col(row, "cost_micro_usd")?;
+                Ok(crate::usage::UsageRow {
+                    key: col(row, "usage_key")?,
+                    calls: col(row, "calls")?,
+                    input_tokens: col(row, "input_tokens")?,
+                    output_tokens: col(row, "output_tokens")?,
+                    cost_usd: rust_decimal::Decimal::new(micros, 6).normalize(),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(Error::from)
+    }
+}

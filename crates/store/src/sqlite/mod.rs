@@ -22,6 +22,9 @@ use crate::value::SqlValue;
 pub(crate) type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
 
+/// The UTC day of a stored timestamp (fixed-width text, so its first ten characters).
+const DAY_EXPR: &str = "substr(started_at, 1, 10)";
+
 /// The single writer connection already holds the write lock for the whole transaction.
 const FOR_UPDATE: &str = "";
 
@@ -126,6 +129,7 @@ fn bind(q: &mut sqlx::QueryBuilder<Db>, value: SqlValue) {
         SqlValue::Uuid(v) => q.push_bind(v),
         SqlValue::Text(v) => q.push_bind(v),
         SqlValue::Int(v) => q.push_bind(v),
+        SqlValue::OptInt(v) => q.push_bind(v),
         SqlValue::Bool(v) => q.push_bind(v),
         SqlValue::Json(v) => q.push_bind(sqlx::types::Json(v)),
         SqlValue::Time(v) => q.push_bind(v.map(time_text)),

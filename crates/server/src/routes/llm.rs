@@ -1,0 +1,111 @@
+//! `/api/v1/llm`: the tenant's LLM call traces and usage summaries (managers and admins).
+
+use axum::Json;
+use axum::extract::State;
+use domain::llm_call::{CallOutcome, LlmCall};
+use serde::{Deserialize, Serialize};
+use store::{Filter, SqlValue, UsageGroup};
+
+use super::crud::{ListFilters, get_handler, label_filter, list_handler};
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// Filters for listing LLM calls.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallFilters {
+    /// Agent role or route, for example `sales`.
+    pub route: Option<String>,
+    pub provider: Option<String>,
+    /// `ok`, `error` or `offline`.
+    pub outcome: Option<String>,
+}
+
+impl ListFilters for CallFilters {
+    fn into_filters(self) -> Result<Vec<Filter>, ApiError> {
+        let mut filters: Vec<Filter> = label_filter::<CallOutcome>("outcome", self.outcome)?
+            .into_iter()
+            .collect();
+        if let Some(route) = self.route {
+            filters.push(Filter::Eq("route", SqlValue::text(route.trim())));
+        }
+        if let Some(provider) = self.provider {
+            filters.push(Filter::Eq("provider", SqlValue::text(provider.trim())));
+        }
+        Ok(filters)
+    }
+}
+
+list_handler!(resource: LlmCall, page: LlmCallPage, filters: CallFilters, tag: "llm",
+    collection: "/api/v1/llm/calls", check: require_manager);
+get_handler!(resource: LlmCall, tag: "llm", item: "/api/v1/llm/calls/{id}", name: "LLM call", check: require_manager);
+
+/// Options of a usage summary.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageQuery {
+    /// `day` (default), `route`, `model`, `skill` or `outcome`.
+    pub group_by: Option<String>,
+    /// From this RFC 3339 time (inclusive).
+    pub since: Option<String>,
+    /// Until this RFC 3339 time (exclusive).
+    pub until: Option<String>,
+}
+
+/// Usage per group.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UsageSummary {
+    pub group_by: String,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<store::UsageRow>,
+}
+
+fn time(name: &'static str, raw: Option<String>) -> Result<Option<jiff::Timestamp>, ApiError> {
+    raw.map(|r| {
+        r.trim()
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .and_then(|t| domain::time::check_timestamp(name, t).ok())
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_query", format!("{name} must be an RFC 3339 time"))
+            })
+    })
+    .transpose()
+}
+
+#[utoipa::path(get, path = "/api/v1/llm/usage", tag = "llm", params(UsageQuery),
+    responses((status = 200, body = UsageSummary), (status = 400, body = Problem), (status = 403, body = Problem)),
+    security(("api_key" = [])))]
+pub async fn usage(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> Result<Json<UsageSummary>, ApiError> {
+    auth.require_manager()?;
+    let group_by = query.group_by.unwrap_or_else(|| "day".to_owned());
+    let group = match group_by.as_str() {
+        "day" => UsageGroup::Day,
+        "route" => UsageGroup::Route,
+        "model" => UsageGroup::Model,
+        "skill" => UsageGroup::Skill,
+        "outcome" => UsageGroup::Outcome,
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("group_by must be day, route, model, skill or outcome, not {other:?}"),
+            ));
+        }
+    };
+    let items = state
+        .store
+        .llm_usage(
+            auth.tenant,
+            group,
+            time("since", query.since)?,
+            time("until", query.until)?,
+        )
+        .await?;
+    Ok(Json(UsageSummary { group_by, items }))
+}

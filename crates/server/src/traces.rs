@@ -1,0 +1,129 @@
+//! Writes LLM call traces off the request path: handlers hand records to a channel, one owned
+//! task batches them into the store. The task ends when the last sender is dropped (the server
+//! has stopped), after writing what it holds.
+
+use std::time::Duration;
+
+use domain::id::{LlmCallId, TenantId};
+use domain::llm_call::{CallOutcome, LlmCall};
+use llm::{Attempt, AttemptOutcome, Gateway};
+use store::Store;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Records waiting to be written, at most; past it new records are dropped with a warning rather
+/// than slowing requests.
+const QUEUE: usize = 10_000;
+/// Most records written in one transaction.
+const BATCH: usize = 200;
+
+enum Message {
+    Record(TenantId, Vec<LlmCall>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The sending side; cheap to clone.
+#[derive(Clone)]
+pub struct TraceWriter {
+    tx: mpsc::Sender<Message>,
+}
+
+impl TraceWriter {
+    /// Starts the writer task.
+    pub fn spawn(store: Store) -> (Self, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let task = tokio::spawn(write_loop(store, rx));
+        (Self { tx }, task)
+    }
+
+    /// Queues records of one tenant.
+    pub fn record(&self, tenant: TenantId, calls: Vec<LlmCall>) {
+        if calls.is_empty() {
+            return;
+        }
+        if self.tx.try_send(Message::Record(tenant, calls)).is_err() {
+            tracing::warn!(%tenant, "LLM trace queue full or closed; records dropped");
+        }
+    }
+
+    /// Waits until everything queued before this call is written.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Message::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch: Vec<(TenantId, Vec<LlmCall>)> = Vec::new();
+        let mut flushes = Vec::new();
+        let mut take = |message: Message, batch: &mut Vec<(TenantId, Vec<LlmCall>)>| match message {
+            Message::Record(tenant, calls) => match batch.iter_mut().find(|(t, _)| *t == tenant) {
+                Some((_, pending)) => pending.extend(calls),
+                None => batch.push((tenant, calls)),
+            },
+            Message::Flush(done) => flushes.push(done),
+        };
+        take(first, &mut batch);
+        while batch.iter().map(|(_, c)| c.len()).sum::<usize>() < BATCH {
+            match rx.try_recv() {
+                Ok(message) => take(message, &mut batch),
+                Err(_) => break,
+            }
+        }
+        for (tenant, calls) in batch {
+            if let Err(e) = store.record_llm_calls(tenant, &calls).await {
+                tracing::error!(%tenant, error = %e, count = calls.len(), "writing LLM traces failed");
+            }
+        }
+        for done in flushes {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// Where a call came from.
+pub struct CallSource<'a> {
+    pub route: &'a str,
+    pub skill: Option<&'a str>,
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The stored record of one attempt.
+pub fn to_call(
+    gateway: &Gateway,
+    source: &CallSource<'_>,
+    attempt: Attempt,
+    started_at: jiff::Timestamp,
+) -> LlmCall {
+    let cost = gateway.cost(&attempt.provider, &attempt.model, attempt.usage);
+    LlmCall {
+        id: LlmCallId::generate(),
+        route: source.route.to_owned(),
+        skill: source.skill.map(str::to_owned),
+        agent_run_id: None,
+        outcome: match attempt.outcome {
+            AttemptOutcome::Ok => CallOutcome::Ok,
+            AttemptOutcome::Error => CallOutcome::Error,
+            AttemptOutcome::Offline => CallOutcome::Offline,
+        },
+        provider: attempt.provider,
+        model: attempt.model,
+        error_kind: attempt.error_kind.map(str::to_owned),
+        error: attempt.error,
+        input_tokens: i64::try_from(attempt.usage.input_tokens).unwrap_or(i64::MAX),
+        output_tokens: i64::try_from(attempt.usage.output_tokens).unwrap_or(i64::MAX),
+        cost_usd: cost,
+        latency_ms: millis(attempt.latency),
+        ttft_ms: attempt.ttft.map(millis),
+        streamed: attempt.streamed,
+        prompt: None,
+        completion: None,
+        started_at,
+    }
+}
