@@ -23,6 +23,7 @@ labels! {
         Activity = "activity",
         Task = "task",
         LlmCall = "llm_call",
+        LlmSettings = "llm_settings",
     }
 }
 

@@ -16,6 +16,7 @@ pub mod event;
 pub mod id;
 mod labels;
 pub mod llm_call;
+pub mod llm_settings;
 pub mod money;
 pub mod opportunity;
 pub mod patch;

@@ -155,8 +155,9 @@ pub struct ServedStream {
 }
 
 /// The gateway.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Gateway {
+    providers: BTreeMap<String, Target>,
     routes: BTreeMap<String, Vec<Target>>,
     max_retries: u32,
     prices: PriceTable,
@@ -262,7 +263,12 @@ impl Gateway {
             }
             routes.insert(route.clone(), chain);
         }
+        let providers = providers
+            .into_iter()
+            .map(|(name, target)| (name.to_owned(), target))
+            .collect();
         Ok(Self {
+            providers,
             routes,
             max_retries: config.max_retries,
             prices: config.prices.clone(),
@@ -274,6 +280,79 @@ impl Gateway {
             .get(route)
             .or_else(|| self.routes.get(DEFAULT_ROUTE))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks `provider/model` targets name configured providers (for per-tenant routes).
+    pub fn validate_targets(&self, targets: &[String]) -> Result<(), String> {
+        for target in targets {
+            let Some((provider, model)) = target.split_once('/') else {
+                return Err(format!("{target:?} is not provider/model"));
+            };
+            if model.is_empty() || !self.providers.contains_key(provider) {
+                return Err(format!("{target:?}: no configured provider {provider:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A gateway view with a tenant's own routes put before the installation's. Targets naming
+    /// unknown providers are skipped (they were checked when saved; a provider may have been
+    /// removed from the configuration since).
+    pub fn with_routes(&self, overrides: &BTreeMap<String, Vec<String>>) -> Gateway {
+        let mut routes = self
+            .routes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<BTreeMap<_, _>>();
+        for (route, targets) in overrides {
+            let chain = targets
+                .iter()
+                .filter_map(|t| {
+                    let (provider, model) = t.split_once('/')?;
+                    let proto = self.providers.get(provider)?;
+                    Some(Target {
+                        model: model.to_owned(),
+                        ..proto.clone()
+                    })
+                })
+                .collect();
+            routes.insert(route.clone(), chain);
+        }
+        Gateway {
+            providers: self.providers.clone(),
+            routes,
+            max_retries: self.max_retries,
+            prices: self.prices.clone(),
+        }
+    }
+
+    /// The offline engine's answer, with the reason, without trying any model (for example when
+    /// the tenant's budget is spent).
+    pub fn offline_answer(&self, route: &str, request: &ChatRequest, reason: &str) -> Served {
+        let response = offline_response(route, request, reason);
+        let attempts = vec![Self::offline_attempt(
+            response.usage.unwrap_or_default(),
+            false,
+        )];
+        Served {
+            response,
+            attempts,
+            provider: OFFLINE.to_owned(),
+            fallback_reason: Some(reason.to_owned()),
+        }
+    }
+
+    /// [`Gateway::offline_answer`], streamed.
+    pub fn offline_stream(&self, route: &str, request: &ChatRequest, reason: &str) -> ServedStream {
+        let response = offline_response(route, request, reason);
+        ServedStream {
+            stream: response_stream(response),
+            attempts: Vec::new(),
+            started: Instant::now(),
+            provider: OFFLINE.to_owned(),
+            model: OFFLINE.to_owned(),
+            fallback_reason: Some(reason.to_owned()),
+        }
     }
 
     /// Whether some model serves this route (else the offline engine does).

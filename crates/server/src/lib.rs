@@ -4,6 +4,7 @@
 //! Must not import a database driver: storage is reached only through [`store::Store`].
 
 pub mod auth;
+pub mod budget;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -33,6 +33,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0002_llm_calls.sql"),
         postgres: include_str!("../migrations/postgres/0002_llm_calls.sql"),
     },
+    Embedded {
+        version: 3,
+        name: "llm_settings",
+        sqlite: include_str!("../migrations/sqlite/0003_llm_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0003_llm_settings.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

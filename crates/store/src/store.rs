@@ -284,6 +284,32 @@ impl Store {
         on_backend!(self, b => b.llm_usage(tenant, group, since, until).await)
     }
 
+    /// The tenant's LLM settings.
+    pub async fn llm_settings(
+        &self,
+        tenant: TenantId,
+    ) -> Result<domain::llm_settings::LlmSettings> {
+        on_backend!(self, b => b.llm_settings(tenant).await)
+    }
+
+    /// Changes the tenant's LLM settings, if still at `expected_version` (when given).
+    pub async fn update_llm_settings<F>(
+        &self,
+        w: &WriteCtx,
+        expected_version: Option<i64>,
+        apply: F,
+    ) -> Result<domain::llm_settings::LlmSettings>
+    where
+        F: FnOnce(&mut domain::llm_settings::LlmSettings) -> domain::Result<()> + Send,
+    {
+        on_backend!(self, b => b.update_llm_settings(w, expected_version, apply).await)
+    }
+
+    /// Tokens and cost (millionths of a US dollar) the tenant's LLM calls used since `since`.
+    pub async fn llm_spend_since(&self, tenant: TenantId, since: Timestamp) -> Result<(i64, i64)> {
+        on_backend!(self, b => b.llm_spend_since(tenant, since).await)
+    }
+
     /// One page of the tenant's event log (the audit trail).
     pub async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<Event>> {
         on_backend!(self, b => b.list_events(tenant, query).await)

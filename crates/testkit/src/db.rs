@@ -23,6 +23,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "tasks",
     "events",
     "idempotency_keys",
+    "llm_calls",
+    "llm_settings",
 ];
 
 /// A database that lives as long as the test.

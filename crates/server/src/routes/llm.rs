@@ -1,15 +1,23 @@
-//! `/api/v1/llm`: the tenant's LLM call traces and usage summaries (managers and admins).
+//! `/api/v1/llm`: the tenant's LLM call traces, usage summaries and settings (budgets, routes,
+//! prompt keeping). Managers read; admins change settings.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
 use domain::llm_call::{CallOutcome, LlmCall};
+use domain::llm_settings::{LlmSettings, LlmSettingsPatch};
 use serde::{Deserialize, Serialize};
 use store::{Filter, SqlValue, UsageGroup};
 
-use super::crud::{ListFilters, get_handler, label_filter, list_handler};
+use super::crud::{
+    ListFilters, get_handler, json_with_etag, label_filter, list_handler, write_ctx,
+};
 use crate::auth::Auth;
+use crate::budget::{MonthSpend, month_spend};
 use crate::error::{ApiError, Problem};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery, IfMatch};
+use crate::middleware::RequestId;
 use crate::state::AppState;
 
 /// Filters for listing LLM calls.
@@ -108,4 +116,64 @@ pub async fn usage(
         )
         .await?;
     Ok(Json(UsageSummary { group_by, items }))
+}
+
+/// A tenant's LLM settings with this month's spend.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SettingsView {
+    #[serde(flatten)]
+    pub settings: LlmSettings,
+    pub month: MonthSpend,
+}
+
+async fn settings_view(
+    state: &AppState,
+    auth: &Auth,
+    settings: LlmSettings,
+) -> Result<Response, ApiError> {
+    let month = month_spend(&state.store, auth.tenant, &settings, true).await?;
+    let version = settings.version;
+    json_with_etag(
+        StatusCode::OK,
+        &SettingsView { settings, month },
+        Some(version),
+    )
+}
+
+#[utoipa::path(get, path = "/api/v1/llm/settings", tag = "llm",
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem)), security(("api_key" = [])))]
+pub async fn settings(State(state): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
+    auth.require_manager()?;
+    let settings = state.store.llm_settings(auth.tenant).await?;
+    settings_view(&state, &auth, settings).await
+}
+
+#[utoipa::path(patch, path = "/api/v1/llm/settings", tag = "llm", request_body = LlmSettingsPatch,
+    params(("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if it changed")),
+    responses((status = 200, body = SettingsView), (status = 403, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem)),
+    security(("api_key" = [])))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    request_id: RequestId,
+    if_match: IfMatch,
+    body: ApiJson<LlmSettingsPatch>,
+) -> Result<Response, ApiError> {
+    auth.require_admin()?;
+    let patch = body.value;
+    if let Some(routes) = &patch.routes {
+        for (route, targets) in routes {
+            state.gateway.validate_targets(targets).map_err(|e| {
+                ApiError::unprocessable("invalid_input", format!("routes.{route}: {e}"))
+                    .with_field("routes")
+            })?;
+        }
+    }
+    let w = write_ctx(&auth, request_id.0);
+    let settings = state
+        .store
+        .update_llm_settings(&w, if_match.0, |s| patch.apply(s))
+        .await?;
+    settings_view(&state, &auth, settings).await
 }

@@ -101,5 +101,6 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(llm::list))
         .routes(routes!(llm::get))
         .routes(routes!(llm::usage))
+        .routes(routes!(llm::settings, llm::update_settings))
         .split_for_parts()
 }

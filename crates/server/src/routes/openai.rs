@@ -26,6 +26,7 @@ use std::sync::Arc;
 use domain::id::TenantId;
 
 use crate::auth::Auth;
+use crate::budget::{BudgetState, month_spend};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -221,6 +222,17 @@ fn provenance(provider: &str, fallback: Option<&str>) -> Value {
     json!({ "provider": provider, "fallback_reason": fallback })
 }
 
+/// Why the offline engine answers when the month's budget is spent.
+const BUDGET_SPENT: &str = "the tenant's monthly LLM budget is spent";
+
+fn with_budget_header(mut response: Response, state: BudgetState) -> Response {
+    response.headers_mut().insert(
+        "x-agent-army-budget",
+        HeaderValue::from_static(state.as_str()),
+    );
+    response
+}
+
 fn with_provider_header(mut response: Response, provider: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(provider) {
         response
@@ -248,12 +260,31 @@ pub async fn chat_completions(
         .is_some_and(|o| o.include_usage);
     let stream = body.stream;
     let request = to_request(body)?;
+    let settings = state.store.llm_settings(auth.tenant).await?;
+    let spend = month_spend(&state.store, auth.tenant, &settings, false).await?;
+    let routed;
+    let gateway: &llm::Gateway = if settings.routes.is_empty() {
+        &state.gateway
+    } else {
+        routed = state.gateway.with_routes(&settings.routes);
+        &routed
+    };
     tracing::debug!(tenant = %auth.tenant, role = role.as_str(), stream, "chat completion");
     if stream {
-        return Ok(stream_response(&state, auth.tenant, role, &request, include_usage).await);
+        let served = if spend.state == BudgetState::Exceeded {
+            gateway.offline_stream(role.as_str(), &request, BUDGET_SPENT)
+        } else {
+            gateway.stream(role.as_str(), &request).await
+        };
+        let response = stream_response(&state, auth.tenant, role, served, include_usage);
+        return Ok(with_budget_header(response, spend.state));
     }
     let started_at = store::now();
-    let served = state.gateway.complete(role.as_str(), &request).await;
+    let served = if spend.state == BudgetState::Exceeded {
+        gateway.offline_answer(role.as_str(), &request, BUDGET_SPENT)
+    } else {
+        gateway.complete(role.as_str(), &request).await
+    };
     let source = CallSource {
         route: role.as_str(),
         skill: None,
@@ -282,24 +313,23 @@ pub async fn chat_completions(
         "usage": usage_json(response.usage.unwrap_or_default()),
         "agent_army": provenance(&served.provider, served.fallback_reason.as_deref()),
     });
-    Ok(with_provider_header(
-        Json(body).into_response(),
-        &served.provider,
+    Ok(with_budget_header(
+        with_provider_header(Json(body).into_response(), &served.provider),
+        spend.state,
     ))
 }
 
 /// Server-sent chunks in OpenAI's format: a role chunk, content and tool-call deltas, a finish
 /// chunk, the usage chunk when asked for, then `[DONE]`. A provider failure mid-stream ends the
 /// answer with `finish_reason: "error"` rather than hanging the client.
-async fn stream_response(
+fn stream_response(
     state: &AppState,
     tenant: TenantId,
     role: AgentRole,
-    request: &ChatRequest,
+    served: llm::ServedStream,
     include_usage: bool,
 ) -> Response {
     let started_at = store::now();
-    let served = state.gateway.stream(role.as_str(), request).await;
     let provider = served.provider.clone();
     let mut st = ChunkState {
         trace: StreamTrace {

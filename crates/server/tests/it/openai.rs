@@ -470,7 +470,179 @@ async fn traces_record_every_call_per_tenant(backend: Backend) {
     .await;
 }
 
+async fn budgets_and_tenant_routes(backend: Backend) {
+    let fake = FakeProvider::start().await;
+    let app = spawn_app_with_gateway(backend, gateway_to(&fake, 0).await).await;
+    let t = app.tenant("skyvera").await;
+    let k = &t.admin_key;
+
+    let settings: Value = app
+        .get(k, "/api/v1/llm/settings")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["monthly_token_budget"], Value::Null);
+    assert_eq!(settings["month"]["state"], "ok");
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"monthly_token_budget": 25}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"1\"");
+
+    // Each fake answer uses 10 tokens: ok, ok, then past 80% a warning, then past the budget the
+    // offline engine answers.
+    let mut states = Vec::new();
+    let mut providers = Vec::new();
+    for _ in 0..4 {
+        let r = app
+            .post(k, "/v1/chat/completions", &chat(false))
+            .send()
+            .await
+            .unwrap();
+        states.push(
+            r.headers()["x-agent-army-budget"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+        providers.push(
+            r.headers()["x-agent-army-provider"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+        let body: Value = r.json().await.unwrap();
+        if providers.last().map(String::as_str) == Some("offline") {
+            assert!(
+                body["agent_army"]["fallback_reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("budget")
+            );
+        }
+        app.traces.flush().await;
+    }
+    assert_eq!(states, ["ok", "ok", "warning", "exceeded"]);
+    assert_eq!(providers, ["fake", "fake", "fake", "offline"]);
+    let settings: Value = app
+        .get(k, "/api/v1/llm/settings")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(settings["month"]["tokens"].as_i64().unwrap() >= 30);
+    assert_eq!(settings["month"]["state"], "exceeded");
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"monthly_token_budget": null}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // A tenant's own route; targets must name configured providers.
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"routes": {"collections": ["nowhere/x"]}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "invalid_input").await;
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"routes": {"overlord": ["fake/x"]}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "invalid_input").await;
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"routes": {"collections": ["fake/dunning-model"]}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    fake.script([FakeReply::Text("pay up, politely".into())]);
+    let body: Value = app
+        .post(
+            k,
+            "/v1/chat/completions",
+            &json!({"model": "collections", "messages": [{"role": "user", "content": "hi"}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["choices"][0]["message"]["content"], "pay up, politely");
+    assert_eq!(fake.requests().pop().unwrap()["model"], "dunning-model");
+
+    // Stale versions, roles, and another tenant.
+    let r = app
+        .patch(k, "/api/v1/llm/settings", &json!({"keep_prompts": true}))
+        .header("if-match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 412, "version_mismatch").await;
+    let manager = app.key(t.id, domain::user::Role::Manager, None).await;
+    assert_eq!(
+        app.get(&manager, "/api/v1/llm/settings")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = app
+        .patch(
+            &manager,
+            "/api/v1/llm/settings",
+            &json!({"keep_prompts": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403, "forbidden").await;
+    let other = app.tenant("jigtree").await;
+    let theirs: Value = app
+        .get(&other.admin_key, "/api/v1/llm/settings")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["routes"], json!({}));
+    assert_eq!(theirs["version"], 0);
+}
+
 both_backends!(
+    budgets_and_tenant_routes,
     traces_record_every_call_per_tenant,
     offline_engine_answers_without_a_model,
     routed_model_answers_retries_and_fails_open,

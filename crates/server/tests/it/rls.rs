@@ -128,8 +128,25 @@ async fn row_level_security_walls_off_tenants() {
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
+        let r = app
+            .post(
+                k,
+                "/v1/chat/completions",
+                &json!({"model": "sales", "messages": [{"role": "user", "content": "hi"}]}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = app
+            .patch(k, "/api/v1/llm/settings", &json!({"keep_prompts": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
     }
 
+    app.traces.flush().await;
     let mut conn = as_app_role(&app.db).await;
     for table in TENANT_TABLES {
         assert_eq!(

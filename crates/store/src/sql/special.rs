@@ -282,3 +282,108 @@ impl Backend {
             .map_err(Error::from)
     }
 }
+
+const LLM_SETTINGS_COLUMNS: &str = "monthly_token_budget, monthly_cost_budget_micro_usd, soft_limit_percent, \
+     keep_prompts, routes, version, updated_at";
+
+async fn fetch_llm_settings(conn: &mut Conn, tenant: TenantId, lock: bool) -> Result<domain::llm_settings::LlmSettings> {
+    let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+    q.push(LLM_SETTINGS_COLUMNS).push(" FROM llm_settings WHERE tenant_id = ");
+    bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+    if lock {
+        q.push(FOR_UPDATE);
+    }
+    let Some(row) = q.build().fetch_optional(&mut *conn).await? else {
+        return Ok(domain::llm_settings::LlmSettings::default());
+    };
+    let micros: Option<i64> = col(&row, "monthly_cost_budget_micro_usd")?;
+    let percent: i64 = col::<i64>(&row, "soft_limit_percent").or_else(|_| col::<i32>(&row, "soft_limit_percent").map(i64::from))?;
+    Ok(domain::llm_settings::LlmSettings {
+        monthly_token_budget: col(&row, "monthly_token_budget")?,
+        monthly_cost_budget_usd: micros.map(|m| rust_decimal::Decimal::new(m, 6).normalize()),
+        soft_limit_percent: u8::try_from(percent).unwrap_or(domain::llm_settings::DEFAULT_SOFT_LIMIT_PERCENT),
+        keep_prompts: col(&row, "keep_prompts")?,
+        routes: col_json(&row, "routes")?,
+        version: col(&row, "version")?,
+        updated_at: Some(col_time(&row, "updated_at")?),
+    })
+}
+
+impl Backend {
+    /// The tenant's LLM settings (defaults when never set).
+    pub(crate) async fn llm_settings(&self, tenant: TenantId) -> Result<domain::llm_settings::LlmSettings> {
+        let mut tx = self.begin_read(tenant).await?;
+        let settings = fetch_llm_settings(&mut tx, tenant, false).await?;
+        end_read(tx).await?;
+        Ok(settings)
+    }
+
+    /// Changes the tenant's LLM settings through `apply`, if still at `expected_version`.
+    pub(crate) async fn update_llm_settings<F>(
+        &self,
+        w: &WriteCtx,
+        expected_version: Option<i64>,
+        apply: F,
+    ) -> Result<domain::llm_settings::LlmSettings>
+    where
+        F: FnOnce(&mut domain::llm_settings::LlmSettings) -> domain::Result<()> + Send,
+    {
+        let mut tx = self.begin_write(w.tenant).await?;
+        let mut settings = fetch_llm_settings(&mut tx, w.tenant, true).await?;
+        if let Some(want) = expected_version
+            && want != settings.version
+        {
+            return Err(Error::VersionMismatch { resource: "llm settings", id: w.tenant.to_string(), current: settings.version });
+        }
+        let old_version = settings.version;
+        apply(&mut settings)?;
+        settings.version += 1;
+        settings.updated_at = Some(w.now);
+        let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO llm_settings (tenant_id, ");
+        q.push(LLM_SETTINGS_COLUMNS).push(") VALUES (");
+        push_list(&mut q, [
+            SqlValue::Uuid(Some(w.tenant.as_uuid())),
+            SqlValue::OptInt(settings.monthly_token_budget),
+            SqlValue::OptInt(crate::resource::micro_usd(settings.monthly_cost_budget_usd)),
+            SqlValue::Int(i64::from(settings.soft_limit_percent)),
+            SqlValue::Bool(settings.keep_prompts),
+            SqlValue::json(&settings.routes),
+            SqlValue::Int(settings.version),
+            SqlValue::Time(settings.updated_at),
+        ]);
+        q.push(") ON CONFLICT (tenant_id) DO UPDATE SET monthly_token_budget = excluded.monthly_token_budget, \
+                monthly_cost_budget_micro_usd = excluded.monthly_cost_budget_micro_usd, \
+                soft_limit_percent = excluded.soft_limit_percent, keep_prompts = excluded.keep_prompts, \
+                routes = excluded.routes, version = excluded.version, updated_at = excluded.updated_at \
+                WHERE llm_settings.version = ");
+        bind(&mut q, SqlValue::Int(old_version));
+        let done = q.build().execute(&mut *tx).await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::Conflict("the LLM settings changed during the update; retry".into()));
+        }
+        let event = domain::event::NewEvent::of(
+            domain::event::ResourceKind::LlmSettings,
+            domain::event::EventAction::Updated,
+            w.tenant.as_uuid(),
+            &settings,
+        );
+        append_event(&mut tx, w, event).await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+
+    /// Tokens and cost (in millionths of a dollar) used since `since`.
+    pub(crate) async fn llm_spend_since(&self, tenant: TenantId, since: jiff::Timestamp) -> Result<(i64, i64)> {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT CAST(COALESCE(sum(input_tokens + output_tokens), 0) AS BIGINT) AS tokens, \
+             CAST(COALESCE(sum(cost_micro_usd), 0) AS BIGINT) AS cost FROM llm_calls WHERE tenant_id = ",
+        );
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND started_at >= ");
+        bind(&mut q, SqlValue::Time(Some(since)));
+        let mut tx = self.begin_read(tenant).await?;
+        let row = q.build().fetch_one(&mut *tx).await?;
+        end_read(tx).await?;
+        Ok((col(&row, "tokens")?, col(&row, "cost")?))
+    }
+}

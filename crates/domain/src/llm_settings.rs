@@ -1,0 +1,124 @@
+//! A tenant's LLM settings: monthly budgets, whether prompts are kept, and per-role routes that
+//! override the installation's.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::agent::AgentRole;
+use crate::error::{DomainError, Result};
+
+/// Budget share at which a warning starts, by default.
+pub const DEFAULT_SOFT_LIMIT_PERCENT: u8 = 80;
+
+/// A tenant's LLM settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LlmSettings {
+    /// Tokens (in plus out) a calendar month (UTC) may use; `null` for no limit.
+    pub monthly_token_budget: Option<i64>,
+    /// US dollars a calendar month may cost; `null` for no limit.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub monthly_cost_budget_usd: Option<Decimal>,
+    /// Share of a budget, in percent, from which answers carry a warning.
+    pub soft_limit_percent: u8,
+    /// Keep prompts and completions in traces (redacted).
+    pub keep_prompts: bool,
+    /// Agent role to an ordered `provider/model` list, overriding the installation's routes.
+    pub routes: BTreeMap<String, Vec<String>>,
+    pub version: i64,
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            monthly_token_budget: None,
+            monthly_cost_budget_usd: None,
+            soft_limit_percent: DEFAULT_SOFT_LIMIT_PERCENT,
+            keep_prompts: false,
+            routes: BTreeMap::new(),
+            version: 0,
+            updated_at: None,
+        }
+    }
+}
+
+/// A change to the settings; absent fields stay, `null` clears a budget.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LlmSettingsPatch {
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub monthly_token_budget: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::patch::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub monthly_cost_budget_usd: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub soft_limit_percent: Option<u8>,
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub keep_prompts: Option<bool>,
+    /// Replaces all per-role routes.
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub routes: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl LlmSettingsPatch {
+    /// Applies the patch, validating budgets and route names (targets are checked against the
+    /// configured providers by the caller).
+    pub fn apply(self, settings: &mut LlmSettings) -> Result<()> {
+        if let Some(tokens) = self.monthly_token_budget {
+            if tokens.is_some_and(|t| t < 0) {
+                return Err(DomainError::invalid(
+                    "monthly_token_budget",
+                    "must not be negative",
+                ));
+            }
+            settings.monthly_token_budget = tokens;
+        }
+        if let Some(cost) = self.monthly_cost_budget_usd {
+            if cost.is_some_and(|c| c.is_sign_negative() || c.scale() > 6) {
+                return Err(DomainError::invalid(
+                    "monthly_cost_budget_usd",
+                    "must be a non-negative amount with at most 6 decimals",
+                ));
+            }
+            settings.monthly_cost_budget_usd = cost;
+        }
+        if let Some(percent) = self.soft_limit_percent {
+            if !(1..=100).contains(&percent) {
+                return Err(DomainError::invalid(
+                    "soft_limit_percent",
+                    "must be 1 to 100",
+                ));
+            }
+            settings.soft_limit_percent = percent;
+        }
+        if let Some(keep) = self.keep_prompts {
+            settings.keep_prompts = keep;
+        }
+        if let Some(routes) = self.routes {
+            for (role, targets) in &routes {
+                if role != "default" {
+                    role.parse::<AgentRole>().map_err(|_| {
+                        DomainError::invalid(
+                            "routes",
+                            format!("{role:?} is not an agent role or default"),
+                        )
+                    })?;
+                }
+                if targets.len() > 10 || targets.iter().any(|t| !t.contains('/') || t.len() > 200) {
+                    return Err(DomainError::invalid(
+                        "routes",
+                        format!("{role}: up to 10 targets, each provider/model"),
+                    ));
+                }
+            }
+            settings.routes = routes;
+        }
+        Ok(())
+    }
+}
