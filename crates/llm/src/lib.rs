@@ -11,6 +11,7 @@ pub mod error;
 pub mod gateway;
 pub mod model;
 pub mod providers;
+pub mod redact;
 pub mod structured;
 pub mod trace;
 pub mod types;

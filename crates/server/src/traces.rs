@@ -88,6 +88,47 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
 pub struct CallSource<'a> {
     pub route: &'a str,
     pub skill: Option<&'a str>,
+    /// The redacted prompt, when the tenant keeps prompts.
+    pub prompt: Option<&'a str>,
+}
+
+/// The prompt as kept in traces: one `role: content` line per message, redacted.
+pub fn kept_prompt(request: &llm::ChatRequest) -> String {
+    let text: Vec<String> = request
+        .messages
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                serde_json::to_value(m.role)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                m.content
+            )
+        })
+        .collect();
+    llm::redact::redact(&text.join("\n"))
+}
+
+/// Builds the records of a call's attempts; the last one (the one that answered) carries the
+/// redacted completion when prompts are kept.
+pub fn to_calls(
+    gateway: &Gateway,
+    source: &CallSource<'_>,
+    attempts: Vec<Attempt>,
+    completion: Option<&str>,
+    started_at: jiff::Timestamp,
+) -> Vec<LlmCall> {
+    let mut calls: Vec<LlmCall> = attempts
+        .into_iter()
+        .map(|a| to_call(gateway, source, a, started_at))
+        .collect();
+    if let (Some(last), Some(text), true) = (calls.last_mut(), completion, source.prompt.is_some())
+    {
+        last.completion = Some(llm::redact::redact(text));
+    }
+    calls
 }
 
 fn millis(d: Duration) -> i64 {
@@ -122,7 +163,7 @@ pub fn to_call(
         latency_ms: millis(attempt.latency),
         ttft_ms: attempt.ttft.map(millis),
         streamed: attempt.streamed,
-        prompt: None,
+        prompt: source.prompt.map(str::to_owned),
         completion: None,
         started_at,
     }

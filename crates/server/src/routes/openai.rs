@@ -30,7 +30,7 @@ use crate::budget::{BudgetState, month_spend};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use crate::traces::{CallSource, TraceWriter, to_call};
+use crate::traces::{CallSource, TraceWriter, kept_prompt, to_calls};
 
 /// A chat completion request in OpenAI's format. Unknown fields are ignored, as OpenAI clients
 /// send many optional ones.
@@ -276,7 +276,8 @@ pub async fn chat_completions(
         } else {
             gateway.stream(role.as_str(), &request).await
         };
-        let response = stream_response(&state, auth.tenant, role, served, include_usage);
+        let prompt = settings.keep_prompts.then(|| kept_prompt(&request));
+        let response = stream_response(&state, auth.tenant, role, served, include_usage, prompt);
         return Ok(with_budget_header(response, spend.state));
     }
     let started_at = store::now();
@@ -285,15 +286,19 @@ pub async fn chat_completions(
     } else {
         gateway.complete(role.as_str(), &request).await
     };
+    let prompt = settings.keep_prompts.then(|| kept_prompt(&request));
     let source = CallSource {
         route: role.as_str(),
         skill: None,
+        prompt: prompt.as_deref(),
     };
-    let calls = served
-        .attempts
-        .into_iter()
-        .map(|a| to_call(&state.gateway, &source, a, started_at))
-        .collect();
+    let calls = to_calls(
+        &state.gateway,
+        &source,
+        served.attempts,
+        Some(&served.response.content),
+        started_at,
+    );
     state.traces.record(auth.tenant, calls);
     let response = served.response;
     let mut message = json!({ "role": "assistant", "content": response.content });
@@ -328,6 +333,7 @@ fn stream_response(
     role: AgentRole,
     served: llm::ServedStream,
     include_usage: bool,
+    prompt: Option<String>,
 ) -> Response {
     let started_at = store::now();
     let provider = served.provider.clone();
@@ -346,6 +352,8 @@ fn stream_response(
             writer: state.traces.clone(),
             route: role.as_str(),
             recorded: false,
+            completion: prompt.as_ref().map(|_| String::new()),
+            prompt,
         },
         inner: served.stream,
         pending: VecDeque::new(),
@@ -386,6 +394,9 @@ struct StreamTrace {
     writer: TraceWriter,
     route: &'static str,
     recorded: bool,
+    /// The redacted prompt and the text so far, when the tenant keeps prompts.
+    prompt: Option<String>,
+    completion: Option<String>,
 }
 
 impl Drop for StreamTrace {
@@ -425,11 +436,18 @@ impl StreamTrace {
             ttft: self.first_event,
             streamed: true,
         });
-        let source = CallSource { route, skill: None };
-        let calls = attempts
-            .into_iter()
-            .map(|a| to_call(&self.gateway, &source, a, self.started_at))
-            .collect();
+        let source = CallSource {
+            route,
+            skill: None,
+            prompt: self.prompt.as_deref(),
+        };
+        let calls = to_calls(
+            &self.gateway,
+            &source,
+            attempts,
+            self.completion.as_deref(),
+            self.started_at,
+        );
         self.writer.record(self.tenant, calls);
     }
 }
@@ -479,6 +497,9 @@ async fn next_chunk(mut st: ChunkState) -> Option<(Value, ChunkState)> {
         }
         match next {
             Some(Ok(StreamEvent::Text(text))) => {
+                if let Some(kept) = st.trace.completion.as_mut() {
+                    kept.push_str(&text);
+                }
                 let chunk = st.chunk(json!({"content": text}), None);
                 st.pending.push_back(chunk);
             }

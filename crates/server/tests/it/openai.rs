@@ -468,6 +468,61 @@ async fn traces_record_every_call_per_tenant(backend: Backend) {
         "forbidden",
     )
     .await;
+
+    // Prompts are kept only when the tenant asks, and then redacted.
+    let r = app
+        .patch(
+            &t.admin_key,
+            "/api/v1/llm/settings",
+            &json!({"keep_prompts": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    fake.script([
+        FakeReply::Text("Write to ceo@acme.com".into()),
+        FakeReply::Text("streamed to cfo@acme.com".into()),
+    ]);
+    let secret_chat = |stream: bool| {
+        json!({"model": "sales", "stream": stream, "messages": [{"role": "user",
+            "content": "Email jane@acme.com, our key is sk-live-0123456789abcdefghij, budget 50k"}]})
+    };
+    for stream in [false, true] {
+        let r = app
+            .post(&t.admin_key, "/v1/chat/completions", &secret_chat(stream))
+            .send()
+            .await
+            .unwrap();
+        let _ = r.text().await.unwrap();
+    }
+    app.traces.flush().await;
+    let calls: Value = app
+        .get(&t.admin_key, "/api/v1/llm/calls?order=desc&limit=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for call in calls["items"].as_array().unwrap() {
+        let prompt = call["prompt"].as_str().unwrap();
+        let completion = call["completion"].as_str().unwrap();
+        assert!(
+            prompt.contains("[email]")
+                && prompt.contains("[secret]")
+                && prompt.contains("budget 50k"),
+            "{prompt}"
+        );
+        assert!(
+            !prompt.contains("jane@") && !prompt.contains("sk-live"),
+            "{prompt}"
+        );
+        assert!(
+            completion.contains("[email]") && !completion.contains("@acme.com"),
+            "{completion}"
+        );
+    }
 }
 
 async fn budgets_and_tenant_routes(backend: Backend) {
