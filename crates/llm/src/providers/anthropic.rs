@@ -8,14 +8,11 @@
 use std::collections::VecDeque;
 
 use async_trait::async_trait;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::time::Instant;
 
 use super::http::{Timeouts, client, status_error, transport_error};
+use super::sse::{SseDecoder, event_stream};
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
 use crate::types::{
@@ -243,36 +240,19 @@ impl ChatModel for Anthropic {
 
     async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
         let response = self.send(&self.body(request, true)).await?;
-        let events = response
-            .bytes_stream()
-            .eventsource()
-            .map(|r| r.map_err(|e| e.to_string()))
-            .boxed();
-        let now = Instant::now();
-        let state = StreamState {
-            events,
-            pending: VecDeque::new(),
-            finished: false,
-            first: true,
+        let decoder = StreamState {
             provider: self.name.clone(),
-            deadline: now + self.timeouts.total,
-            first_token_deadline: now + self.timeouts.first_token,
             usage: Usage::default(),
             structured: request.response_format.as_ref().map(|f| f.name.clone()),
             tool_blocks: Vec::new(),
         };
-        Ok(futures_util::stream::unfold(state, next_event).boxed())
+        Ok(event_stream(response, &self.name, self.timeouts, decoder))
     }
 }
 
+/// Reads Messages stream events; `message_stop` ends the stream.
 struct StreamState {
-    events: BoxStream<'static, Result<eventsource_stream::Event, String>>,
-    pending: VecDeque<StreamEvent>,
-    finished: bool,
-    first: bool,
     provider: String,
-    deadline: Instant,
-    first_token_deadline: Instant,
     usage: Usage,
     /// The forced tool of a structured request: its input streams as text.
     structured: Option<String>,
@@ -281,7 +261,12 @@ struct StreamState {
 }
 
 impl StreamState {
-    fn handle(&mut self, name: &str, data: &Value) -> Result<(), LlmError> {
+    fn handle(
+        &mut self,
+        name: &str,
+        data: &Value,
+        out: &mut VecDeque<StreamEvent>,
+    ) -> Result<bool, LlmError> {
         match name {
             "message_start" => {
                 let usage = &data["message"]["usage"];
@@ -301,7 +286,7 @@ impl StreamState {
                         )
                         .unwrap_or(u32::MAX);
                         self.tool_blocks.push((index, Some(call)));
-                        self.pending.push_back(StreamEvent::ToolCallDelta {
+                        out.push_back(StreamEvent::ToolCallDelta {
                             index: call,
                             id: block["id"].as_str().map(str::to_owned),
                             name: Some(name),
@@ -317,7 +302,7 @@ impl StreamState {
                     Some("text_delta") => {
                         let text = delta["text"].as_str().unwrap_or_default();
                         if !text.is_empty() {
-                            self.pending.push_back(StreamEvent::Text(text.to_owned()));
+                            out.push_back(StreamEvent::Text(text.to_owned()));
                         }
                     }
                     Some("input_json_delta") => {
@@ -326,16 +311,14 @@ impl StreamState {
                             .unwrap_or_default()
                             .to_owned();
                         match self.tool_blocks.iter().find(|(i, _)| *i == index) {
-                            Some((_, Some(call))) => {
-                                self.pending.push_back(StreamEvent::ToolCallDelta {
-                                    index: *call,
-                                    id: None,
-                                    name: None,
-                                    arguments: part,
-                                })
-                            }
+                            Some((_, Some(call))) => out.push_back(StreamEvent::ToolCallDelta {
+                                index: *call,
+                                id: None,
+                                name: None,
+                                arguments: part,
+                            }),
                             Some((_, None)) if !part.is_empty() => {
-                                self.pending.push_back(StreamEvent::Text(part))
+                                out.push_back(StreamEvent::Text(part))
                             }
                             _ => {}
                         }
@@ -354,10 +337,10 @@ impl StreamState {
                 {
                     reason = FinishReason::Stop;
                 }
-                self.pending.push_back(StreamEvent::Usage(self.usage));
-                self.pending.push_back(StreamEvent::Finish(reason));
+                out.push_back(StreamEvent::Usage(self.usage));
+                out.push_back(StreamEvent::Finish(reason));
             }
-            "message_stop" => self.finished = true,
+            "message_stop" => return Ok(true),
             "error" => {
                 let message = data["error"]["message"]
                     .as_str()
@@ -371,60 +354,29 @@ impl StreamState {
             }
             _ => {} // ping, content_block_stop, and event kinds added later
         }
-        Ok(())
+        Ok(false)
     }
 }
 
-async fn next_event(mut st: StreamState) -> Option<(Result<StreamEvent, LlmError>, StreamState)> {
-    loop {
-        if let Some(event) = st.pending.pop_front() {
-            return Some((Ok(event), st));
-        }
-        if st.finished {
-            return None;
-        }
-        let (deadline, phase) = if st.first {
-            (st.first_token_deadline.min(st.deadline), "the first token")
+impl SseDecoder for StreamState {
+    const END_MARKER: &'static str = "message_stop";
+
+    fn event(
+        &mut self,
+        name: &str,
+        data: &str,
+        out: &mut VecDeque<StreamEvent>,
+    ) -> Result<bool, LlmError> {
+        let data: Value = serde_json::from_str(data).map_err(|e| LlmError::Protocol {
+            provider: self.provider.clone(),
+            detail: format!("bad event: {e}"),
+        })?;
+        let name = if name.is_empty() {
+            data["type"].as_str().unwrap_or_default().to_owned()
         } else {
-            (st.deadline, "the whole answer")
+            name.to_owned()
         };
-        let failure = match tokio::time::timeout_at(deadline, st.events.next()).await {
-            Err(_) => LlmError::Timeout {
-                provider: st.provider.clone(),
-                phase,
-            },
-            Ok(None) => LlmError::Protocol {
-                provider: st.provider.clone(),
-                detail: "the stream ended before message_stop".into(),
-            },
-            Ok(Some(Err(e))) => LlmError::Unavailable {
-                provider: st.provider.clone(),
-                detail: e,
-                retry_after: None,
-            },
-            Ok(Some(Ok(event))) => {
-                st.first = false;
-                match serde_json::from_str::<Value>(&event.data) {
-                    Ok(data) => {
-                        let name = if event.event.is_empty() {
-                            data["type"].as_str().unwrap_or_default().to_owned()
-                        } else {
-                            event.event
-                        };
-                        match st.handle(&name, &data) {
-                            Ok(()) => continue,
-                            Err(e) => e,
-                        }
-                    }
-                    Err(e) => LlmError::Protocol {
-                        provider: st.provider.clone(),
-                        detail: format!("bad event: {e}"),
-                    },
-                }
-            }
-        };
-        st.finished = true;
-        return Some((Err(failure), st));
+        self.handle(&name, &data, out)
     }
 }
 

@@ -4,3 +4,4 @@ pub mod anthropic;
 pub mod http;
 pub mod offline;
 pub mod openai_compat;
+pub mod sse;

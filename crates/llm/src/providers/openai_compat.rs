@@ -5,14 +5,11 @@
 use std::collections::VecDeque;
 
 use async_trait::async_trait;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::time::Instant;
 
 use super::http::{Timeouts, client, status_error, transport_error};
+use super::sse::{SseDecoder, event_stream};
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
 use crate::types::{
@@ -307,85 +304,40 @@ impl ChatModel for OpenAiCompat {
 
     async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
         let response = self.send(&self.body(request, true)).await?;
-        let events = response
-            .bytes_stream()
-            .eventsource()
-            .map(|r| r.map_err(|e| e.to_string()))
-            .boxed();
-        let state = SseState {
-            events,
-            pending: VecDeque::new(),
-            finished: false,
-            first: true,
-            provider: self.name.clone(),
-            deadline: Instant::now() + self.timeouts.total,
-            first_token_deadline: Instant::now() + self.timeouts.first_token,
-        };
-        Ok(futures_util::stream::unfold(state, next_event).boxed())
+        Ok(event_stream(
+            response,
+            &self.name,
+            self.timeouts,
+            ChunkDecoder {
+                provider: self.name.clone(),
+            },
+        ))
     }
 }
 
-/// Where a stream of server-sent events stands.
-struct SseState {
-    events: BoxStream<'static, Result<eventsource_stream::Event, String>>,
-    pending: VecDeque<StreamEvent>,
-    finished: bool,
-    first: bool,
+/// Reads Chat Completions chunks; `data: [DONE]` ends the stream.
+struct ChunkDecoder {
     provider: String,
-    deadline: Instant,
-    first_token_deadline: Instant,
 }
 
-/// The next [`StreamEvent`]: from chunks already parsed, else from the next server-sent event,
-/// within the first-token and total deadlines. A stream that ends without `[DONE]` is an error,
-/// so a dropped connection is never mistaken for a complete answer.
-async fn next_event(mut st: SseState) -> Option<(Result<StreamEvent, LlmError>, SseState)> {
-    loop {
-        if let Some(event) = st.pending.pop_front() {
-            return Some((Ok(event), st));
+impl SseDecoder for ChunkDecoder {
+    const END_MARKER: &'static str = "[DONE]";
+
+    fn event(
+        &mut self,
+        _name: &str,
+        data: &str,
+        out: &mut VecDeque<StreamEvent>,
+    ) -> Result<bool, LlmError> {
+        if data.trim() == "[DONE]" {
+            return Ok(true);
         }
-        if st.finished {
-            return None;
-        }
-        let (deadline, phase) = if st.first {
-            (st.first_token_deadline.min(st.deadline), "the first token")
-        } else {
-            (st.deadline, "the whole answer")
-        };
-        let failure = match tokio::time::timeout_at(deadline, st.events.next()).await {
-            Err(_) => LlmError::Timeout {
-                provider: st.provider.clone(),
-                phase,
-            },
-            Ok(None) => LlmError::Protocol {
-                provider: st.provider.clone(),
-                detail: "the stream ended before [DONE]".into(),
-            },
-            Ok(Some(Err(e))) => LlmError::Unavailable {
-                provider: st.provider.clone(),
-                detail: e,
-                retry_after: None,
-            },
-            Ok(Some(Ok(event))) => {
-                st.first = false;
-                if event.data.trim() == "[DONE]" {
-                    st.finished = true;
-                    continue;
-                }
-                match serde_json::from_str::<WireChunk>(&event.data) {
-                    Ok(chunk) => {
-                        st.pending.extend(chunk_events(chunk));
-                        continue;
-                    }
-                    Err(e) => LlmError::Protocol {
-                        provider: st.provider.clone(),
-                        detail: format!("bad chunk: {e}"),
-                    },
-                }
-            }
-        };
-        st.finished = true;
-        return Some((Err(failure), st));
+        let chunk: WireChunk = serde_json::from_str(data).map_err(|e| LlmError::Protocol {
+            provider: self.provider.clone(),
+            detail: format!("bad chunk: {e}"),
+        })?;
+        out.extend(chunk_events(chunk));
+        Ok(false)
     }
 }
 
