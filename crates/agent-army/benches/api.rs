@@ -14,173 +14,15 @@
     reason = "benchmark harness fails loudly"
 )]
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use testkit::{Backend, TestDb};
 
-const BIN: &str = env!("CARGO_BIN_EXE_agent-army");
+mod common;
 
-struct Options {
-    seconds: u64,
-    connections: usize,
-}
-
-fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-    };
-    Options {
-        seconds: value("--seconds").unwrap_or(10),
-        connections: value("--connections").unwrap_or(32) as usize,
-    }
-}
-
-fn cli(data: &Path, db: &TestDb) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir")
-        .arg(data)
-        .env("AGENT_ARMY_LOG__LEVEL", "warn");
-    if db.postgres_name().is_some() {
-        cmd.arg("--database-url").arg(db.url());
-    }
-    cmd
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-struct Served {
-    child: Child,
-    url: String,
-    cold_start: Duration,
-}
-
-async fn start(data: &Path, db: &TestDb) -> Served {
-    let began = Instant::now();
-    let mut child = cli(data, db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("AGENT_ARMY_LOG__LEVEL", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("server exited").unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let client = testkit::http_client();
-    while !client
-        .get(format!("{url}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {}
-    Served {
-        child,
-        url,
-        cold_start: began.elapsed(),
-    }
-}
-
-struct Run {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u32>,
-    peak_rss_kib: u64,
-}
-
-impl Run {
-    fn per_second(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-    fn percentile_ms(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let mut sorted = self.latencies_us.clone();
-        sorted.sort_unstable();
-        let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-        f64::from(sorted[rank]) / 1000.0
-    }
-}
-
-/// Runs `connections` workers for `seconds`, each sending `make(client, n)` back to back.
-async fn load<F>(options: &Options, pid: u32, make: F) -> Run
-where
-    F: Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
-{
-    let make = Arc::new(make);
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for w in 0..options.connections {
-        let make = Arc::clone(&make);
-        let stop = Arc::clone(&stop);
-        workers.push(tokio::spawn(async move {
-            llm::ensure_tls_provider();
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
-            let (mut latencies, mut errors, mut n) = (Vec::with_capacity(100_000), 0usize, 0usize);
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let ok = match make(&client, w * 1_000_000 + n).send().await {
-                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                latencies.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
-                errors += usize::from(!ok);
-                n += 1;
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut peak = 0;
-    let deadline = started + Duration::from_secs(options.seconds);
-    while Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        peak = peak.max(rss_kib(pid));
-    }
-    stop.store(true, Ordering::Relaxed);
-    let mut run = Run {
-        requests: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latencies_us: Vec::new(),
-        peak_rss_kib: peak,
-    };
-    for w in workers {
-        let (lat, errors) = w.await.unwrap();
-        run.requests += lat.len();
-        run.errors += errors;
-        run.latencies_us.extend(lat);
-    }
-    run.elapsed = started.elapsed();
-    run
-}
+use common::{Options, cli, load, options, rss_kib, start};
 
 async fn bench(name: &str, backend: Backend, options: &Options) {
     let db = TestDb::create(&backend).await.unwrap();
@@ -207,7 +49,7 @@ async fn bench(name: &str, backend: Backend, options: &Options) {
         .trim()
         .to_owned();
 
-    let served = start(&data, &db).await;
+    let served = start(&data, &db, None).await;
     let pid = served.child.id();
     let url = served.url.clone();
     let http = testkit::http_client();
@@ -239,7 +81,7 @@ async fn bench(name: &str, backend: Backend, options: &Options) {
         key.clone(),
         opp_id.clone(),
     );
-    let writes = load(options, pid, move |c, n| {
+    let writes = load(options.seconds, options.connections, pid, move |c, n| {
         c.post(&write_url).bearer_auth(&write_key).json(&json!({
             "kind": "note", "subject": format!("note {n}"),
             "body": "Call notes: budget confirmed for Q3, security review next week.",
@@ -261,7 +103,7 @@ async fn bench(name: &str, backend: Backend, options: &Options) {
     }
     let read_url = format!("{url}/api/v1/opportunities/{read_id}?include=activities");
     let read_key = key.clone();
-    let reads = load(options, pid, move |c, _| {
+    let reads = load(options.seconds, options.connections, pid, move |c, _| {
         c.get(&read_url).bearer_auth(&read_key)
     })
     .await;

@@ -19,6 +19,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "database",
     "server",
     "log",
+    "llm",
 ];
 
 /// The whole configuration. Unknown top-level keys are refused in the file; the environment may
@@ -187,6 +188,7 @@ impl Config {
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json");
         }
+        llm::Gateway::from_config(&self.llm).context("invalid [llm] configuration")?;
         Ok(())
     }
 
