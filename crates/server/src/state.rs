@@ -28,6 +28,8 @@ pub struct AppState {
     pub gateway: Arc<llm::Gateway>,
     /// Where LLM call traces go.
     pub traces: crate::traces::TraceWriter,
+    /// Tenants' LLM settings, cached briefly.
+    pub llm_settings: Arc<crate::settings_cache::SettingsCache>,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
 }

@@ -144,6 +144,7 @@ async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) ->
     let url = format!("http://{}", listener.local_addr().expect("bound address"));
     let (traces, _writer) = server::traces::TraceWriter::spawn(store.clone());
     let state = AppState {
+        llm_settings: Arc::default(),
         gateway: Arc::new(gateway),
         traces: traces.clone(),
         store: store.clone(),

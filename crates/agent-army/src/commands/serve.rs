@@ -38,6 +38,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let gateway = llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?;
     let (traces, trace_writer) = server::traces::TraceWriter::spawn(store.clone());
     let state = AppState {
+        llm_settings: Arc::default(),
         gateway: Arc::new(gateway),
         traces,
         store: store.clone(),

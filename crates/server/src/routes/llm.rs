@@ -175,5 +175,6 @@ pub async fn update_settings(
         .store
         .update_llm_settings(&w, if_match.0, |s| patch.apply(s))
         .await?;
+    state.llm_settings.put(auth.tenant, settings.clone());
     settings_view(&state, &auth, settings).await
 }

@@ -260,7 +260,7 @@ pub async fn chat_completions(
         .is_some_and(|o| o.include_usage);
     let stream = body.stream;
     let request = to_request(body)?;
-    let settings = state.store.llm_settings(auth.tenant).await?;
+    let settings = state.llm_settings.get(&state.store, auth.tenant).await?;
     let spend = month_spend(&state.store, auth.tenant, &settings, false).await?;
     let routed;
     let gateway: &llm::Gateway = if settings.routes.is_empty() {
