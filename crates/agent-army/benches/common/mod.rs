@@ -187,3 +187,87 @@ pub fn cpu_time(pid: &str) -> Duration {
     // The kernel's USER_HZ is 100 on Linux.
     Duration::from_millis(ticks * 10)
 }
+
+/// CPU time of a process and all its descendants (for servers with worker processes).
+pub fn tree_cpu_time(root: u32) -> Duration {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            if let Some(ppid) = after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u32>().ok())
+            {
+                parents.push((pid, ppid));
+            }
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
+        i += 1;
+    }
+    tree.iter().map(|pid| cpu_time(&pid.to_string())).sum()
+}
+
+/// Sends requests at a fixed rate for `seconds`, whatever the answers' pace (open loop), and
+/// records each latency: the latency at an offered load, without queueing in the generator.
+pub async fn open_loop<F>(rate: u32, seconds: u64, make: F) -> Run
+where
+    F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    llm::ensure_tls_provider();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap_or_default();
+    let make = Arc::new(make);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let started = Instant::now();
+    let total = u64::from(rate) * seconds;
+    let mut tasks = Vec::new();
+    for n in 0..total {
+        let due = started + interval.mul_f64(n as f64);
+        tokio::time::sleep_until(tokio::time::Instant::from_std(due)).await;
+        let (client, make) = (client.clone(), Arc::clone(&make));
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let ok = match make(&client).send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            (
+                u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX),
+                ok,
+            )
+        }));
+    }
+    let mut run = Run {
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::new(),
+        peak_rss_kib: 0,
+    };
+    for task in tasks {
+        if let Ok((latency, ok)) = task.await {
+            run.requests += 1;
+            run.errors += usize::from(!ok);
+            run.latencies_us.push(latency);
+        }
+    }
+    run.elapsed = started.elapsed();
+    run
+}
