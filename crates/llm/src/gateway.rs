@@ -330,10 +330,7 @@ impl Gateway {
     /// the tenant's budget is spent).
     pub fn offline_answer(&self, route: &str, request: &ChatRequest, reason: &str) -> Served {
         let response = offline_response(route, request, reason);
-        let attempts = vec![Self::offline_attempt(
-            response.usage.unwrap_or_default(),
-            false,
-        )];
+        let attempts = vec![Attempt::offline(response.usage.unwrap_or_default(), false)];
         Served {
             response,
             attempts,
@@ -376,38 +373,31 @@ impl Gateway {
         let mut attempt = 0;
         loop {
             if !target.breaker.allow() {
-                attempts.push(Attempt {
-                    provider: provider.to_owned(),
-                    model: target.model.clone(),
-                    outcome: AttemptOutcome::Error,
-                    error_kind: Some("shed"),
-                    error: Some("circuit breaker open".into()),
-                    usage: Usage::default(),
-                    latency: Duration::ZERO,
-                    ttft: None,
-                    streamed: false,
-                });
-                return Err(LlmError::Shed {
+                let shed = LlmError::Shed {
                     provider: provider.to_owned(),
                     detail: "circuit breaker open".into(),
-                });
+                };
+                attempts.push(Attempt::failed(
+                    provider,
+                    &target.model,
+                    &shed,
+                    Duration::ZERO,
+                    false,
+                ));
+                return Err(shed);
             }
             let permit = target.permits.acquire().await;
             let sent = Instant::now();
             let result = call().await;
             drop(permit);
             if let Err(e) = &result {
-                attempts.push(Attempt {
-                    provider: provider.to_owned(),
-                    model: target.model.clone(),
-                    outcome: AttemptOutcome::Error,
-                    error_kind: Some(e.kind()),
-                    error: Some(e.to_string()),
-                    usage: Usage::default(),
-                    latency: sent.elapsed(),
-                    ttft: None,
-                    streamed: false,
-                });
+                attempts.push(Attempt::failed(
+                    provider,
+                    &target.model,
+                    e,
+                    sent.elapsed(),
+                    false,
+                ));
             }
             match &result {
                 Ok(_) => target.breaker.record(false),
@@ -435,32 +425,14 @@ impl Gateway {
         ttft: Option<Duration>,
         streamed: bool,
     ) -> Attempt {
-        Attempt {
-            provider: target.provider.provider().to_owned(),
-            model: target.model.clone(),
-            outcome: AttemptOutcome::Ok,
-            error_kind: None,
-            error: None,
+        Attempt::ok(
+            target.provider.provider(),
+            &target.model,
             usage,
             latency,
             ttft,
             streamed,
-        }
-    }
-
-    /// The record of an offline answer.
-    fn offline_attempt(usage: Usage, streamed: bool) -> Attempt {
-        Attempt {
-            provider: OFFLINE.to_owned(),
-            model: OFFLINE.to_owned(),
-            outcome: AttemptOutcome::Offline,
-            error_kind: None,
-            error: None,
-            usage,
-            latency: Duration::ZERO,
-            ttft: None,
-            streamed,
-        }
+        )
     }
 
     /// The cost of a call from the price table, when its model has a price.
@@ -539,7 +511,7 @@ impl Gateway {
                 }
             }
         }
-        attempts.push(Self::offline_attempt(Usage::default(), false));
+        attempts.push(Attempt::offline(Usage::default(), false));
         Structured {
             value: offline(),
             attempts,
@@ -587,10 +559,7 @@ impl Gateway {
         }
         let reason = fallback_reason(route, &failures);
         let response = offline_response(route, request, &reason);
-        attempts.push(Self::offline_attempt(
-            response.usage.unwrap_or_default(),
-            false,
-        ));
+        attempts.push(Attempt::offline(response.usage.unwrap_or_default(), false));
         Served {
             response,
             attempts,

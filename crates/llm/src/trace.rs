@@ -33,6 +33,55 @@ pub struct Attempt {
     pub streamed: bool,
 }
 
+impl Attempt {
+    /// A call that answered.
+    pub fn ok(
+        provider: &str,
+        model: &str,
+        usage: Usage,
+        latency: Duration,
+        ttft: Option<Duration>,
+        streamed: bool,
+    ) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            model: model.to_owned(),
+            outcome: AttemptOutcome::Ok,
+            error_kind: None,
+            error: None,
+            usage,
+            latency,
+            ttft,
+            streamed,
+        }
+    }
+
+    /// A call that failed with `error`.
+    pub fn failed(
+        provider: &str,
+        model: &str,
+        error: &crate::LlmError,
+        latency: Duration,
+        streamed: bool,
+    ) -> Self {
+        Self {
+            outcome: AttemptOutcome::Error,
+            error_kind: Some(error.kind()),
+            error: Some(error.to_string()),
+            ..Self::ok(provider, model, Usage::default(), latency, None, streamed)
+        }
+    }
+
+    /// An answer of the offline engine.
+    pub fn offline(usage: Usage, streamed: bool) -> Self {
+        let offline = crate::providers::offline::OFFLINE;
+        Self {
+            outcome: AttemptOutcome::Offline,
+            ..Self::ok(offline, offline, usage, Duration::ZERO, None, streamed)
+        }
+    }
+}
+
 /// Price of a model per million tokens, in US dollars.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

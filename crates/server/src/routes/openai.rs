@@ -419,22 +419,23 @@ impl StreamTrace {
         }
         self.recorded = true;
         let route = self.route;
-        let outcome = match (&self.error, self.offline) {
-            (Some(_), _) => llm::AttemptOutcome::Error,
-            (None, true) => llm::AttemptOutcome::Offline,
-            (None, false) => llm::AttemptOutcome::Ok,
-        };
         let mut attempts = std::mem::take(&mut self.attempts);
-        attempts.push(llm::Attempt {
-            provider: self.provider.clone(),
-            model: self.model.clone(),
-            outcome,
-            error_kind: self.error.as_ref().map(llm::LlmError::kind),
-            error: self.error.as_ref().map(ToString::to_string),
-            usage,
-            latency: self.sent.elapsed(),
-            ttft: self.first_event,
-            streamed: true,
+        let latency = self.sent.elapsed();
+        attempts.push(match (&self.error, self.offline) {
+            (Some(e), _) => llm::Attempt {
+                usage,
+                ttft: self.first_event,
+                ..llm::Attempt::failed(&self.provider, &self.model, e, latency, true)
+            },
+            (None, true) => llm::Attempt::offline(usage, true),
+            (None, false) => llm::Attempt::ok(
+                &self.provider,
+                &self.model,
+                usage,
+                latency,
+                self.first_event,
+                true,
+            ),
         });
         let source = CallSource {
             route,

@@ -609,6 +609,82 @@ async fn budgets_and_tenant_routes(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 200);
 
+    // Bad settings change nothing.
+    let before = app.snapshot(&[t.id]).await;
+    for (body, status, code) in [
+        (json!({"monthly_token_budget": -5}), 422, "invalid_input"),
+        (
+            json!({"monthly_cost_budget_usd": "-1"}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"monthly_cost_budget_usd": "0.0000001"}),
+            422,
+            "invalid_input",
+        ),
+        (json!({"soft_limit_percent": 0}), 422, "invalid_input"),
+        (json!({"soft_limit_percent": 101}), 422, "invalid_input"),
+        (json!({"keep_prompts": "yes"}), 422, "invalid_input"),
+        (json!({"routes": {"sales": "fake/x"}}), 422, "invalid_input"),
+        (json!({"colour": "blue"}), 422, "invalid_input"),
+    ] {
+        let r = app
+            .patch(k, "/api/v1/llm/settings", &body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, status, code).await;
+    }
+    let r = app
+        .request(reqwest::Method::PATCH, k, "/api/v1/llm/settings")
+        .header("content-type", "application/json")
+        .body("{\"keep_prompts\":")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "malformed_json").await;
+    let r = app
+        .request(reqwest::Method::POST, k, "/v1/chat/completions")
+        .header("content-type", "application/json")
+        .body("{\"model\": \"sales\", \"messages\": [")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "malformed_json").await;
+    for bad in [
+        json!({"model": "sales"}),
+        json!({"model": "sales", "messages": [{"role": "wizard", "content": "hi"}]}),
+        json!({"model": "sales", "messages": [{"role": "user", "content": 42}]}),
+        json!({"model": 7, "messages": [{"role": "user", "content": "hi"}]}),
+    ] {
+        let r = app
+            .post(k, "/v1/chat/completions", &bad)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, 422, "invalid_input").await;
+    }
+    for query in ["outcome=great", "limit=0", "cursor=x"] {
+        let r = app
+            .get(k, &format!("/api/v1/llm/calls?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+    }
+    let r = app
+        .get(k, "/api/v1/llm/usage?since=yesterday")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "invalid_query").await;
+    assert_eq!(
+        app.snapshot(&[t.id]).await,
+        before,
+        "refused requests change nothing"
+    );
+
     // A tenant's own route; targets must name configured providers.
     let r = app
         .patch(
