@@ -46,8 +46,18 @@ fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// Starts `serve` on a free port and returns the child and its base URL, read from its log.
-fn serve(data_dir: &Path, db: &TestDb) -> (Child, String) {
+/// A served process, killed if the test fails before stopping it.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on a free port and returns the process and its base URL, read from its log.
+fn serve(data_dir: &Path, db: &TestDb) -> (Served, String) {
     let mut child = cli(data_dir, db)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("AGENT_ARMY_LOG__FORMAT", "text")
@@ -68,7 +78,7 @@ fn serve(data_dir: &Path, db: &TestDb) -> (Child, String) {
     };
     // Keep draining the log so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    (Served(child), url)
 }
 
 async fn bootstrap_serve_and_stop(backend: Backend) {
@@ -198,7 +208,7 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
     assert_eq!(r.status(), 401);
 
     // SIGTERM drains and exits cleanly.
-    let pid = child.id().to_string();
+    let pid = child.0.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -206,7 +216,7 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
             .unwrap()
             .success()
     );
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "serve exited with {status}");
 }
 
