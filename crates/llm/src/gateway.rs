@@ -329,7 +329,7 @@ impl Gateway {
     /// The offline engine's answer, with the reason, without trying any model (for example when
     /// the tenant's budget is spent).
     pub fn offline_answer(&self, route: &str, request: &ChatRequest, reason: &str) -> Served {
-        let response = offline_response(route, request, reason);
+        let response = OfflineEngine::answer_for(route, request, reason);
         let attempts = vec![Attempt::offline(response.usage.unwrap_or_default(), false)];
         Served {
             response,
@@ -341,7 +341,7 @@ impl Gateway {
 
     /// [`Gateway::offline_answer`], streamed.
     pub fn offline_stream(&self, route: &str, request: &ChatRequest, reason: &str) -> ServedStream {
-        let response = offline_response(route, request, reason);
+        let response = OfflineEngine::answer_for(route, request, reason);
         ServedStream {
             stream: response_stream(response),
             attempts: Vec::new(),
@@ -558,7 +558,7 @@ impl Gateway {
             }
         }
         let reason = fallback_reason(route, &failures);
-        let response = offline_response(route, request, &reason);
+        let response = OfflineEngine::answer_for(route, request, &reason);
         attempts.push(Attempt::offline(response.usage.unwrap_or_default(), false));
         Served {
             response,
@@ -600,7 +600,7 @@ impl Gateway {
             }
         }
         let reason = fallback_reason(route, &failures);
-        let response = offline_response(route, request, &reason);
+        let response = OfflineEngine::answer_for(route, request, &reason);
         ServedStream {
             stream: response_stream(response),
             attempts,
@@ -609,27 +609,6 @@ impl Gateway {
             model: OFFLINE.to_owned(),
             fallback_reason: Some(reason),
         }
-    }
-}
-
-/// The offline engine's honest answer for a route, with the reason no model answered.
-fn offline_response(route: &str, request: &ChatRequest, reason: &str) -> ChatResponse {
-    let content = OfflineEngine::reply(route, reason);
-    let input: u64 = request
-        .messages
-        .iter()
-        .map(|m| OfflineEngine::count_tokens(&m.content))
-        .sum();
-    let usage = Usage {
-        input_tokens: input,
-        output_tokens: OfflineEngine::count_tokens(&content),
-    };
-    ChatResponse {
-        model: OFFLINE.to_owned(),
-        content,
-        tool_calls: Vec::new(),
-        usage: Some(usage),
-        finish_reason: crate::types::FinishReason::Stop,
     }
 }
 

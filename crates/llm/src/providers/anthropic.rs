@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::http::{Timeouts, client, status_error, transport_error};
+use super::http::{Timeouts, client, transport_error};
 use super::sse::{SseDecoder, event_stream};
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
@@ -121,27 +121,7 @@ impl Anthropic {
         if let Some(key) = &self.api_key {
             request = request.header("x-api-key", key);
         }
-        let response = tokio::time::timeout(self.timeouts.first_token, request.send())
-            .await
-            .map_err(|_| LlmError::Timeout {
-                provider: self.name.clone(),
-                phase: "the first token",
-            })?
-            .map_err(|e| transport_error(&self.name, &e))?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        let (status, headers) = (response.status(), response.headers().clone());
-        let text = response.text().await.unwrap_or_default();
-        // 529 "overloaded" is Anthropic's way of saying try again later.
-        if status.as_u16() == 529 {
-            return Err(LlmError::Unavailable {
-                provider: self.name.clone(),
-                detail: format!("overloaded: {}", text.chars().take(200).collect::<String>()),
-                retry_after: super::http::retry_after(&headers),
-            });
-        }
-        Err(status_error(&self.name, status, &headers, &text))
+        super::http::send(&self.name, self.timeouts.first_token, request).await
     }
 }
 

@@ -88,6 +88,29 @@ pub fn status_error(
     }
 }
 
+/// Sends a request, waiting at most `first_token` for the answer to begin, and turns any
+/// non-success status into a classified error (5xx, including Anthropic's 529 "overloaded", is
+/// "unavailable"; 429 "rate limited"; other 4xx "refused").
+pub async fn send(
+    provider: &str,
+    first_token: Duration,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, LlmError> {
+    let response = tokio::time::timeout(first_token, request.send())
+        .await
+        .map_err(|_| LlmError::Timeout {
+            provider: provider.to_owned(),
+            phase: "the first token",
+        })?
+        .map_err(|e| transport_error(provider, &e))?;
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await.unwrap_or_default();
+    Err(status_error(provider, status, &headers, &text))
+}
+
 /// Classifies a transport failure.
 pub fn transport_error(provider: &str, err: &reqwest::Error) -> LlmError {
     if err.is_timeout() {
@@ -117,5 +140,7 @@ mod tests {
         assert!(e.is_retryable());
         assert!(status_error("p", StatusCode::BAD_GATEWAY, &HeaderMap::new(), "").is_retryable());
         assert!(!status_error("p", StatusCode::BAD_REQUEST, &HeaderMap::new(), "").is_retryable());
+        let overloaded = StatusCode::from_u16(529).unwrap();
+        assert!(status_error("p", overloaded, &HeaderMap::new(), "overloaded").is_retryable());
     }
 }

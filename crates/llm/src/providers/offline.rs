@@ -33,8 +33,9 @@ impl OfflineEngine {
         u64::try_from(words).unwrap_or(u64::MAX)
     }
 
-    fn answer(request: &ChatRequest) -> ChatResponse {
-        let content = Self::reply(&request.model, "no language model is configured");
+    /// The honest answer for `target`, with token counts, saying why no model answered.
+    pub fn answer_for(target: &str, request: &ChatRequest, reason: &str) -> ChatResponse {
+        let content = Self::reply(target, reason);
         let input: u64 = request
             .messages
             .iter()
@@ -51,6 +52,10 @@ impl OfflineEngine {
             usage: Some(usage),
             finish_reason: FinishReason::Stop,
         }
+    }
+
+    fn answer(request: &ChatRequest) -> ChatResponse {
+        Self::answer_for(&request.model, request, "no language model is configured")
     }
 }
 

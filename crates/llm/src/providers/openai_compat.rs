@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::http::{Timeouts, client, status_error, transport_error};
+use super::http::{Timeouts, client, transport_error};
 use super::sse::{SseDecoder, event_stream};
 use crate::error::LlmError;
 use crate::model::{ChatModel, EventStream};
@@ -85,19 +85,7 @@ impl OpenAiCompat {
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }
-        let response = tokio::time::timeout(self.timeouts.first_token, request.send())
-            .await
-            .map_err(|_| LlmError::Timeout {
-                provider: self.name.clone(),
-                phase: "the first token",
-            })?
-            .map_err(|e| transport_error(&self.name, &e))?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        let (status, headers) = (response.status(), response.headers().clone());
-        let text = response.text().await.unwrap_or_default();
-        Err(status_error(&self.name, status, &headers, &text))
+        super::http::send(&self.name, self.timeouts.first_token, request).await
     }
 
     fn protocol(&self, detail: impl Into<String>) -> LlmError {

@@ -6,7 +6,7 @@ use store::{Filter, SqlValue};
 
 use super::crud::{
     ListFilters, create_handler, delete_handler, get_handler, id_filter, label_filter,
-    list_handler, update_handler,
+    list_handler, time_query, update_handler,
 };
 use crate::error::ApiError;
 
@@ -24,18 +24,7 @@ pub struct ActivityFilters {
 }
 
 fn time_param(name: &'static str, raw: &str) -> Result<SqlValue, ApiError> {
-    let invalid = || {
-        ApiError::bad_request(
-            "invalid_query",
-            format!("{name} must be an RFC 3339 time between the years 1900 and 9999"),
-        )
-    };
-    let time = raw
-        .trim()
-        .parse::<jiff::Timestamp>()
-        .map_err(|_| invalid())?;
-    let time = domain::time::check_timestamp(name, time).map_err(|_| invalid())?;
-    Ok(SqlValue::Time(Some(time)))
+    time_query(name, raw).map(|t| SqlValue::Time(Some(t)))
 }
 
 impl ListFilters for ActivityFilters {

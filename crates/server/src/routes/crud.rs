@@ -311,3 +311,17 @@ pub fn contains_filter(column: &'static str, raw: Option<String>) -> Option<Filt
         .filter(|v| !v.is_empty())
         .map(|v| Filter::Contains(column, v))
 }
+
+/// Parses an RFC 3339 time from a query parameter, within the years both backends store.
+pub fn time_query(name: &'static str, raw: &str) -> Result<jiff::Timestamp, ApiError> {
+    raw.trim()
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| domain::time::check_timestamp(name, t).ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("{name} must be an RFC 3339 time between the years 1900 and 9999"),
+            )
+        })
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use store::{Filter, SqlValue, UsageGroup};
 
 use super::crud::{
-    ListFilters, get_handler, json_with_etag, label_filter, list_handler, write_ctx,
+    ListFilters, get_handler, json_with_etag, label_filter, list_handler, time_query, write_ctx,
 };
 use crate::auth::Auth;
 use crate::budget::{MonthSpend, month_spend};
@@ -71,16 +71,7 @@ pub struct UsageSummary {
 }
 
 fn time(name: &'static str, raw: Option<String>) -> Result<Option<jiff::Timestamp>, ApiError> {
-    raw.map(|r| {
-        r.trim()
-            .parse::<jiff::Timestamp>()
-            .ok()
-            .and_then(|t| domain::time::check_timestamp(name, t).ok())
-            .ok_or_else(|| {
-                ApiError::bad_request("invalid_query", format!("{name} must be an RFC 3339 time"))
-            })
-    })
-    .transpose()
+    raw.map(|r| time_query(name, &r)).transpose()
 }
 
 #[utoipa::path(get, path = "/api/v1/llm/usage", tag = "llm", params(UsageQuery),
