@@ -20,6 +20,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "server",
     "log",
     "llm",
+    "otlp",
 ];
 
 /// The whole configuration. Unknown top-level keys are refused in the file; the environment may
@@ -44,6 +45,71 @@ pub struct Config {
     /// Model providers and routes (`[llm.providers.NAME]`, `[llm.routes]`).
     #[serde(default)]
     pub llm: llm::GatewayConfig,
+    /// Export of LLM call spans to an OTLP collector.
+    #[serde(default)]
+    pub otlp: OtlpSection,
+}
+
+/// `[otlp]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtlpSection {
+    /// OTLP/HTTP traces URL, for example `http://127.0.0.1:4318/v1/traces`; a URL with no path
+    /// gets `/v1/traces`. Export is off when unset.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// File holding request headers as `name=value` pairs (commas or lines between them, values
+    /// percent-encoded); when unset, `OTEL_EXPORTER_OTLP_TRACES_HEADERS` or
+    /// `OTEL_EXPORTER_OTLP_HEADERS` from the environment.
+    #[serde(default)]
+    pub headers_file: Option<PathBuf>,
+    /// `service.name` of the exported resource.
+    #[serde(default = "default_service_name")]
+    pub service_name: String,
+    /// Deadline of one export request, in seconds.
+    #[serde(default = "default_otlp_timeout")]
+    pub timeout_secs: u64,
+}
+
+impl Default for OtlpSection {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            headers_file: None,
+            service_name: default_service_name(),
+            timeout_secs: default_otlp_timeout(),
+        }
+    }
+}
+
+impl OtlpSection {
+    /// The exporter settings, or `None` when export is off; reads the headers now.
+    pub fn exporter_config(&self) -> anyhow::Result<Option<server::traces::otlp::OtlpConfig>> {
+        let Some(endpoint) = self.endpoint.as_deref().filter(|e| !e.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let url = server::traces::otlp::traces_url(endpoint)
+            .map_err(anyhow::Error::msg)
+            .context("otlp.endpoint")?;
+        let text = match &self.headers_file {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading otlp.headers_file {}", path.display()))?
+                .replace(['\n', '\r'], ","),
+            None => std::env::var("OTEL_EXPORTER_OTLP_TRACES_HEADERS")
+                .or_else(|_| std::env::var("OTEL_EXPORTER_OTLP_HEADERS"))
+                .unwrap_or_default(),
+        };
+        let headers = server::traces::otlp::parse_headers(&text).map_err(anyhow::Error::msg)?;
+        if self.timeout_secs == 0 {
+            bail!("otlp.timeout_secs must be at least 1");
+        }
+        Ok(Some(server::traces::otlp::OtlpConfig {
+            endpoint: url,
+            headers,
+            service_name: self.service_name.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+        }))
+    }
 }
 
 /// `[database]`
@@ -132,6 +198,12 @@ fn default_body_limit() -> usize {
 fn default_grace() -> u64 {
     30
 }
+fn default_service_name() -> String {
+    "agent-army".into()
+}
+fn default_otlp_timeout() -> u64 {
+    10
+}
 fn default_log_format() -> String {
     "text".into()
 }
@@ -189,6 +261,9 @@ impl Config {
             bail!("log.format must be text or json");
         }
         llm::Gateway::from_config(&self.llm).context("invalid [llm] configuration")?;
+        self.otlp
+            .exporter_config()
+            .context("invalid [otlp] configuration")?;
         Ok(())
     }
 

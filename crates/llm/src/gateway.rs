@@ -352,6 +352,16 @@ impl Gateway {
         }
     }
 
+    /// The OpenTelemetry `gen_ai.provider.name` of a configured provider, by its name.
+    pub fn provider_system(&self, provider: &str) -> &'static str {
+        if provider == crate::providers::offline::OFFLINE {
+            return crate::providers::offline::OFFLINE_SYSTEM;
+        }
+        self.providers
+            .get(provider)
+            .map_or("unknown", |t| t.provider.system())
+    }
+
     /// Whether some model serves this route (else the offline engine does).
     pub fn has_model(&self, route: &str) -> bool {
         !self.chain(route).is_empty()

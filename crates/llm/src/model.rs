@@ -15,6 +15,9 @@ pub trait ChatModel: Send + Sync {
     /// The provider's configured name (for traces and errors).
     fn provider(&self) -> &str;
 
+    /// The provider as OpenTelemetry's `gen_ai.provider.name` knows it, for example `openai`.
+    fn system(&self) -> &'static str;
+
     /// One complete reply.
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError>;
 

@@ -11,6 +11,7 @@
 )]
 
 mod db;
+pub mod fake_collector;
 pub mod fake_provider;
 
 use std::io::Write;
@@ -24,6 +25,7 @@ use server::{AppState, ServerConfig};
 use store::{Store, WriteCtx};
 
 pub use db::{TENANT_TABLES, TestDb};
+pub use fake_collector::{FakeCollector, span_attribute};
 pub use fake_provider::{FakeProvider, FakeReply};
 
 /// Environment variable naming a PostgreSQL server for the PostgreSQL suite: a URL of a role that
@@ -122,15 +124,29 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like [`spawn_app`], with server settings.
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
-    spawn(backend, config, llm::Gateway::offline()).await
+    spawn(backend, config, llm::Gateway::offline(), None).await
 }
 
 /// Like [`spawn_app`], with a gateway (for example routed to a fake provider).
 pub async fn spawn_app_with_gateway(backend: Backend, gateway: llm::Gateway) -> TestApp {
-    spawn(backend, ServerConfig::default(), gateway).await
+    spawn(backend, ServerConfig::default(), gateway, None).await
 }
 
-async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) -> TestApp {
+/// Like [`spawn_app_with_gateway`], exporting LLM call spans over OTLP.
+pub async fn spawn_app_with_otlp(
+    backend: Backend,
+    gateway: llm::Gateway,
+    otlp: server::traces::otlp::OtlpConfig,
+) -> TestApp {
+    spawn(backend, ServerConfig::default(), gateway, Some(otlp)).await
+}
+
+async fn spawn(
+    backend: Backend,
+    config: ServerConfig,
+    gateway: llm::Gateway,
+    otlp: Option<server::traces::otlp::OtlpConfig>,
+) -> TestApp {
     let db = TestDb::create(&backend)
         .await
         .expect("creating the test database");
@@ -142,10 +158,16 @@ async fn spawn(backend: Backend, config: ServerConfig, gateway: llm::Gateway) ->
         .await
         .expect("binding a port");
     let url = format!("http://{}", listener.local_addr().expect("bound address"));
-    let (traces, _writer) = server::traces::TraceWriter::spawn(store.clone());
+    let gateway = Arc::new(gateway);
+    let exporter = otlp.map(|config| {
+        server::traces::otlp::OtlpExporter::spawn(config, gateway.clone())
+            .expect("starting the OTLP exporter")
+            .0
+    });
+    let (traces, _writer) = server::traces::TraceWriter::spawn(store.clone(), exporter);
     let state = AppState {
         llm_settings: Arc::default(),
-        gateway: Arc::new(gateway),
+        gateway,
         traces: traces.clone(),
         store: store.clone(),
         config: Arc::new(config),

@@ -35,11 +35,22 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    let gateway = llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?;
-    let (traces, trace_writer) = server::traces::TraceWriter::spawn(store.clone());
+    let gateway =
+        Arc::new(llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?);
+    let (otlp, otlp_task) = match config.otlp.exporter_config()? {
+        Some(otlp) => {
+            tracing::info!(endpoint = %otlp.endpoint, "exporting LLM call spans over OTLP");
+            let (exporter, task) = server::traces::otlp::OtlpExporter::spawn(otlp, gateway.clone())
+                .map_err(anyhow::Error::msg)
+                .context("configuring the OTLP exporter")?;
+            (Some(exporter), Some(task))
+        }
+        None => (None, None),
+    };
+    let (traces, trace_writer) = server::traces::TraceWriter::spawn(store.clone(), otlp);
     let state = AppState {
         llm_settings: Arc::default(),
-        gateway: Arc::new(gateway),
+        gateway,
         traces,
         store: store.clone(),
         config: Arc::new(ServerConfig {
@@ -83,6 +94,14 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .is_err()
     {
         tracing::warn!("LLM traces still being written at shutdown");
+    }
+    // With the writer gone, the exporter sends what it holds and ends.
+    if let Some(task) = otlp_task
+        && tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+    {
+        tracing::warn!("LLM call spans still being exported at shutdown");
     }
     if tokio::time::timeout(Duration::from_secs(5), store.close())
         .await

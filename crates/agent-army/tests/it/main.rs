@@ -303,6 +303,27 @@ fn bad_configuration_is_refused_before_anything_runs() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    for (otlp, expected) in [
+        ("endpoint = \"ftp://collector\"", "http:// or https://"),
+        (
+            "endpoint = \"http://127.0.0.1:4318\"\nheaders_file = \"/nonexistent/otlp\"",
+            "headers_file",
+        ),
+    ] {
+        std::fs::write(&config, format!("[otlp]\n{otlp}\n")).unwrap();
+        let out = Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+    }
+
     let out = Command::new(BIN)
         .args(["--data-dir"])
         .arg(dir.path())

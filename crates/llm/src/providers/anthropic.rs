@@ -161,6 +161,10 @@ impl ChatModel for Anthropic {
         &self.name
     }
 
+    fn system(&self) -> &'static str {
+        "anthropic"
+    }
+
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
         let structured = request.response_format.as_ref().map(|f| f.name.clone());
         let call = async {

@@ -11,6 +11,9 @@ use crate::types::{ChatRequest, ChatResponse, FinishReason, StreamEvent, Usage};
 
 /// The provider name the offline engine reports.
 pub const OFFLINE: &str = "offline";
+/// The offline engine's `gen_ai.provider.name` in exported spans (not a registered value, so
+/// namespaced as the conventions ask).
+pub const OFFLINE_SYSTEM: &str = "agent_army.offline";
 
 /// The offline engine.
 #[derive(Debug, Clone, Default)]
@@ -73,6 +76,10 @@ pub fn response_stream(response: ChatResponse) -> EventStream {
 impl ChatModel for OfflineEngine {
     fn provider(&self) -> &str {
         OFFLINE
+    }
+
+    fn system(&self) -> &'static str {
+        OFFLINE_SYSTEM
     }
 
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {

@@ -249,6 +249,10 @@ impl ChatModel for OpenAiCompat {
         &self.name
     }
 
+    fn system(&self) -> &'static str {
+        "openai"
+    }
+
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
         let call = async {
             let response = self.send(&self.body(request, false)).await?;

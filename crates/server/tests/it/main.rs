@@ -9,5 +9,6 @@ mod crud;
 mod isolation;
 mod openai;
 mod ops;
+mod otlp;
 mod rls;
 mod stage;

@@ -1,6 +1,9 @@
 //! Writes LLM call traces off the request path: handlers hand records to a channel, one owned
-//! task batches them into the store. The task ends when the last sender is dropped (the server
-//! has stopped), after writing what it holds.
+//! task batches them into the store, then hands them to the OTLP exporter when one is configured.
+//! The task ends when the last sender is dropped (the server has stopped), after writing what it
+//! holds.
+
+pub mod otlp;
 
 use std::time::Duration;
 
@@ -29,10 +32,10 @@ pub struct TraceWriter {
 }
 
 impl TraceWriter {
-    /// Starts the writer task.
-    pub fn spawn(store: Store) -> (Self, JoinHandle<()>) {
+    /// Starts the writer task; stored records are also exported as spans when `otlp` is given.
+    pub fn spawn(store: Store, otlp: Option<otlp::OtlpExporter>) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(write_loop(store, rx));
+        let task = tokio::spawn(write_loop(store, otlp, rx));
         (Self { tx }, task)
     }
 
@@ -55,7 +58,11 @@ impl TraceWriter {
     }
 }
 
-async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
+async fn write_loop(
+    store: Store,
+    otlp: Option<otlp::OtlpExporter>,
+    mut rx: mpsc::Receiver<Message>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch: Vec<(TenantId, Vec<LlmCall>)> = Vec::new();
         let mut flushes = Vec::new();
@@ -76,6 +83,9 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
         for (tenant, calls) in batch {
             if let Err(e) = store.record_llm_calls(tenant, &calls).await {
                 tracing::error!(%tenant, error = %e, count = calls.len(), "writing LLM traces failed");
+            }
+            if let Some(exporter) = &otlp {
+                exporter.export(tenant, &calls);
             }
         }
         for done in flushes {
