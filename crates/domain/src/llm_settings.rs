@@ -28,6 +28,9 @@ pub struct LlmSettings {
     pub keep_prompts: bool,
     /// Agent role to an ordered `provider/model` list, overriding the installation's routes.
     pub routes: BTreeMap<String, Vec<String>>,
+    /// `provider/model` to the tenant's own price (for example a negotiated rate), overriding the
+    /// installation's price table for its traces and budgets.
+    pub prices: BTreeMap<String, ModelPrice>,
     pub version: i64,
     pub updated_at: Option<Timestamp>,
 }
@@ -40,9 +43,43 @@ impl Default for LlmSettings {
             soft_limit_percent: DEFAULT_SOFT_LIMIT_PERCENT,
             keep_prompts: false,
             routes: BTreeMap::new(),
+            prices: BTreeMap::new(),
             version: 0,
             updated_at: None,
         }
+    }
+}
+
+/// Most prices a tenant may set.
+pub const MAX_PRICES: usize = 200;
+
+/// What a model costs, in US dollars per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ModelPrice {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub input_per_mtok: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub output_per_mtok: Decimal,
+}
+
+impl ModelPrice {
+    fn check(&self, target: &str) -> Result<()> {
+        for (name, value) in [
+            ("input_per_mtok", self.input_per_mtok),
+            ("output_per_mtok", self.output_per_mtok),
+        ] {
+            if value.is_sign_negative() || value.scale() > 6 || value > Decimal::from(1_000_000) {
+                return Err(DomainError::invalid(
+                    "prices",
+                    format!(
+                        "{target}.{name}: a non-negative amount up to 1000000 with at most 6 decimals"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -64,6 +101,9 @@ pub struct LlmSettingsPatch {
     /// Replaces all per-role routes.
     #[serde(default, deserialize_with = "crate::patch::some")]
     pub routes: Option<BTreeMap<String, Vec<String>>>,
+    /// Replaces all per-model prices.
+    #[serde(default, deserialize_with = "crate::patch::some")]
+    pub prices: Option<BTreeMap<String, ModelPrice>>,
 }
 
 impl LlmSettingsPatch {
@@ -118,6 +158,28 @@ impl LlmSettingsPatch {
                 }
             }
             settings.routes = routes;
+        }
+        if let Some(prices) = self.prices {
+            if prices.len() > MAX_PRICES {
+                return Err(DomainError::invalid(
+                    "prices",
+                    format!("at most {MAX_PRICES} models"),
+                ));
+            }
+            for (target, price) in &prices {
+                let well_formed = target
+                    .split_once('/')
+                    .is_some_and(|(p, m)| !p.is_empty() && !m.is_empty())
+                    && target.len() <= 200;
+                if !well_formed {
+                    return Err(DomainError::invalid(
+                        "prices",
+                        format!("{target:?} is not provider/model"),
+                    ));
+                }
+                price.check(target)?;
+            }
+            settings.prices = prices;
         }
         Ok(())
     }

@@ -101,11 +101,17 @@ impl PriceTable {
         if provider == crate::providers::offline::OFFLINE {
             return Some(Decimal::ZERO);
         }
-        let price = self.0.get(&format!("{provider}/{model}"))?;
+        Some(self.0.get(&format!("{provider}/{model}"))?.cost(usage))
+    }
+}
+
+impl Price {
+    /// The cost of a call's tokens at this price, rounded to a millionth of a dollar.
+    pub fn cost(&self, usage: Usage) -> Decimal {
         let million = Decimal::from(1_000_000);
-        let cost = Decimal::from(usage.input_tokens) * price.input_per_mtok / million
-            + Decimal::from(usage.output_tokens) * price.output_per_mtok / million;
-        Some(cost.round_dp(6))
+        let cost = Decimal::from(usage.input_tokens) * self.input_per_mtok / million
+            + Decimal::from(usage.output_tokens) * self.output_per_mtok / million;
+        cost.round_dp(6)
     }
 }
 

@@ -39,6 +39,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0003_llm_settings.sql"),
         postgres: include_str!("../migrations/postgres/0003_llm_settings.sql"),
     },
+    Embedded {
+        version: 4,
+        name: "llm_prices",
+        sqlite: include_str!("../migrations/sqlite/0004_llm_prices.sql"),
+        postgres: include_str!("../migrations/postgres/0004_llm_prices.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

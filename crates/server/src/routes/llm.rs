@@ -161,6 +161,12 @@ pub async fn update_settings(
             })?;
         }
     }
+    if let Some(prices) = &patch.prices {
+        let targets: Vec<String> = prices.keys().cloned().collect();
+        state.gateway.validate_targets(&targets).map_err(|e| {
+            ApiError::unprocessable("invalid_input", format!("prices: {e}")).with_field("prices")
+        })?;
+    }
     let w = write_ctx(&auth, request_id.0);
     let settings = state
         .store

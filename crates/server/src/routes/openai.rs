@@ -31,6 +31,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::traces::{CallSource, TraceWriter, kept_prompt, to_calls};
+use domain::llm_settings::ModelPrice;
+use std::collections::BTreeMap;
 
 /// A chat completion request in OpenAI's format. Unknown fields are ignored, as OpenAI clients
 /// send many optional ones.
@@ -277,7 +279,11 @@ pub async fn chat_completions(
             gateway.stream(role.as_str(), &request).await
         };
         let prompt = settings.keep_prompts.then(|| kept_prompt(&request));
-        let response = stream_response(&state, auth.tenant, role, served, include_usage, prompt);
+        let recorded = Recorded {
+            prompt,
+            prices: settings.prices,
+        };
+        let response = stream_response(&state, auth.tenant, role, served, include_usage, recorded);
         return Ok(with_budget_header(response, spend.state));
     }
     let started_at = store::now();
@@ -291,6 +297,7 @@ pub async fn chat_completions(
         route: role.as_str(),
         skill: None,
         prompt: prompt.as_deref(),
+        prices: &settings.prices,
     };
     let calls = to_calls(
         &state.gateway,
@@ -333,7 +340,7 @@ fn stream_response(
     role: AgentRole,
     served: llm::ServedStream,
     include_usage: bool,
-    prompt: Option<String>,
+    recorded: Recorded,
 ) -> Response {
     let started_at = store::now();
     let provider = served.provider.clone();
@@ -352,8 +359,9 @@ fn stream_response(
             writer: state.traces.clone(),
             route: role.as_str(),
             recorded: false,
-            completion: prompt.as_ref().map(|_| String::new()),
-            prompt,
+            completion: recorded.prompt.as_ref().map(|_| String::new()),
+            prompt: recorded.prompt,
+            prices: recorded.prices,
         },
         inner: served.stream,
         pending: VecDeque::new(),
@@ -397,6 +405,15 @@ struct StreamTrace {
     /// The redacted prompt and the text so far, when the tenant keeps prompts.
     prompt: Option<String>,
     completion: Option<String>,
+    /// The tenant's own model prices.
+    prices: BTreeMap<String, ModelPrice>,
+}
+
+/// What the tenant's settings add to a streamed call's trace.
+struct Recorded {
+    /// The redacted prompt, when the tenant keeps prompts.
+    prompt: Option<String>,
+    prices: BTreeMap<String, ModelPrice>,
 }
 
 impl Drop for StreamTrace {
@@ -441,6 +458,7 @@ impl StreamTrace {
             route,
             skill: None,
             prompt: self.prompt.as_deref(),
+            prices: &self.prices,
         };
         let calls = to_calls(
             &self.gateway,

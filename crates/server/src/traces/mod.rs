@@ -5,10 +5,12 @@
 
 pub mod otlp;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use domain::id::{LlmCallId, TenantId};
 use domain::llm_call::{CallOutcome, LlmCall};
+use domain::llm_settings::ModelPrice;
 use llm::{Attempt, AttemptOutcome, Gateway};
 use store::Store;
 use tokio::sync::{mpsc, oneshot};
@@ -100,6 +102,8 @@ pub struct CallSource<'a> {
     pub skill: Option<&'a str>,
     /// The redacted prompt, when the tenant keeps prompts.
     pub prompt: Option<&'a str>,
+    /// The tenant's own prices by `provider/model`, before the installation's.
+    pub prices: &'a BTreeMap<String, ModelPrice>,
 }
 
 /// The prompt as kept in traces: one `role: content` line per message, redacted.
@@ -145,6 +149,18 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// The tenant's price for the attempt's model, if it set one (the offline engine stays free).
+fn tenant_price(prices: &BTreeMap<String, ModelPrice>, attempt: &Attempt) -> Option<llm::Price> {
+    if prices.is_empty() || attempt.outcome == AttemptOutcome::Offline {
+        return None;
+    }
+    let price = prices.get(&format!("{}/{}", attempt.provider, attempt.model))?;
+    Some(llm::Price {
+        input_per_mtok: price.input_per_mtok,
+        output_per_mtok: price.output_per_mtok,
+    })
+}
+
 /// The stored record of one attempt.
 pub fn to_call(
     gateway: &Gateway,
@@ -152,7 +168,9 @@ pub fn to_call(
     attempt: Attempt,
     started_at: jiff::Timestamp,
 ) -> LlmCall {
-    let cost = gateway.cost(&attempt.provider, &attempt.model, attempt.usage);
+    let cost = tenant_price(source.prices, &attempt)
+        .map(|price| price.cost(attempt.usage))
+        .or_else(|| gateway.cost(&attempt.provider, &attempt.model, attempt.usage));
     LlmCall {
         id: LlmCallId::generate(),
         route: source.route.to_owned(),

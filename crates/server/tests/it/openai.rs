@@ -609,6 +609,39 @@ async fn budgets_and_tenant_routes(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 200);
 
+    // The tenant's own price overrides the installation's $1/$2 for its traces and budgets.
+    let r = app
+        .patch(
+            k,
+            "/api/v1/llm/settings",
+            &json!({"prices": {"fake/gpt-test": {"input_per_mtok": "10", "output_per_mtok": "20.5"}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["prices"]["fake/gpt-test"]["output_per_mtok"], "20.5");
+    let r = app
+        .post(k, "/v1/chat/completions", &chat(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    app.traces.flush().await;
+    let calls: Value = app
+        .get(k, "/api/v1/llm/calls?order=desc&limit=1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        calls["items"][0]["cost_usd"], "0.000132",
+        "7 tokens in at $10/M plus 3 out at $20.5/M, to a millionth: {calls}"
+    );
+
     // Bad settings change nothing.
     let before = app.snapshot(&[t.id]).await;
     for (body, status, code) in [
@@ -628,6 +661,26 @@ async fn budgets_and_tenant_routes(backend: Backend) {
         (json!({"keep_prompts": "yes"}), 422, "invalid_input"),
         (json!({"routes": {"sales": "fake/x"}}), 422, "invalid_input"),
         (json!({"colour": "blue"}), 422, "invalid_input"),
+        (
+            json!({"prices": {"nowhere/x": {"input_per_mtok": "1", "output_per_mtok": "1"}}}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"prices": {"fake/x": {"input_per_mtok": "-1", "output_per_mtok": "1"}}}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"prices": {"fake/x": {"input_per_mtok": "1"}}}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"prices": {"fake": {"input_per_mtok": "1", "output_per_mtok": "1"}}}),
+            422,
+            "invalid_input",
+        ),
     ] {
         let r = app
             .patch(k, "/api/v1/llm/settings", &body)

@@ -284,7 +284,7 @@ impl Backend {
 }
 
 const LLM_SETTINGS_COLUMNS: &str = "monthly_token_budget, monthly_cost_budget_micro_usd, soft_limit_percent, \
-     keep_prompts, routes, version, updated_at";
+     keep_prompts, routes, prices, version, updated_at";
 
 async fn fetch_llm_settings(conn: &mut Conn, tenant: TenantId, lock: bool) -> Result<domain::llm_settings::LlmSettings> {
     let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
@@ -304,6 +304,7 @@ async fn fetch_llm_settings(conn: &mut Conn, tenant: TenantId, lock: bool) -> Re
         soft_limit_percent: u8::try_from(percent).unwrap_or(domain::llm_settings::DEFAULT_SOFT_LIMIT_PERCENT),
         keep_prompts: col(&row, "keep_prompts")?,
         routes: col_json(&row, "routes")?,
+        prices: col_json(&row, "prices")?,
         version: col(&row, "version")?,
         updated_at: Some(col_time(&row, "updated_at")?),
     })
@@ -348,13 +349,14 @@ impl Backend {
             SqlValue::Int(i64::from(settings.soft_limit_percent)),
             SqlValue::Bool(settings.keep_prompts),
             SqlValue::json(&settings.routes),
+            SqlValue::json(&settings.prices),
             SqlValue::Int(settings.version),
             SqlValue::Time(settings.updated_at),
         ]);
         q.push(") ON CONFLICT (tenant_id) DO UPDATE SET monthly_token_budget = excluded.monthly_token_budget, \
                 monthly_cost_budget_micro_usd = excluded.monthly_cost_budget_micro_usd, \
                 soft_limit_percent = excluded.soft_limit_percent, keep_prompts = excluded.keep_prompts, \
-                routes = excluded.routes, version = excluded.version, updated_at = excluded.updated_at \
+                routes = excluded.routes, prices = excluded.prices, version = excluded.version, updated_at = excluded.updated_at \
                 WHERE llm_settings.version = ");
         bind(&mut q, SqlValue::Int(old_version));
         let done = q.build().execute(&mut *tx).await?;
