@@ -21,6 +21,9 @@ use tokio::task::JoinHandle;
 const QUEUE: usize = 10_000;
 /// Most records written in one transaction.
 const BATCH: usize = 200;
+/// How long the writer waits for more records before writing a partial batch: a commit per call
+/// would cost more than the call's own handling under load. `flush` cuts the wait short.
+const LINGER: Duration = Duration::from_millis(20);
 
 enum Message {
     Record(TenantId, Vec<LlmCall>),
@@ -60,28 +63,46 @@ impl TraceWriter {
     }
 }
 
+/// Records gathered for one write, by tenant, and the flushes waiting for it.
+#[derive(Default)]
+struct Pending {
+    batch: Vec<(TenantId, Vec<LlmCall>)>,
+    len: usize,
+    flushes: Vec<oneshot::Sender<()>>,
+}
+
+impl Pending {
+    fn take(&mut self, message: Message) {
+        match message {
+            Message::Record(tenant, calls) => {
+                self.len += calls.len();
+                match self.batch.iter_mut().find(|(t, _)| *t == tenant) {
+                    Some((_, pending)) => pending.extend(calls),
+                    None => self.batch.push((tenant, calls)),
+                }
+            }
+            Message::Flush(done) => self.flushes.push(done),
+        }
+    }
+}
+
 async fn write_loop(
     store: Store,
     otlp: Option<otlp::OtlpExporter>,
     mut rx: mpsc::Receiver<Message>,
 ) {
     while let Some(first) = rx.recv().await {
-        let mut batch: Vec<(TenantId, Vec<LlmCall>)> = Vec::new();
-        let mut flushes = Vec::new();
-        let mut take = |message: Message, batch: &mut Vec<(TenantId, Vec<LlmCall>)>| match message {
-            Message::Record(tenant, calls) => match batch.iter_mut().find(|(t, _)| *t == tenant) {
-                Some((_, pending)) => pending.extend(calls),
-                None => batch.push((tenant, calls)),
-            },
-            Message::Flush(done) => flushes.push(done),
-        };
-        take(first, &mut batch);
-        while batch.iter().map(|(_, c)| c.len()).sum::<usize>() < BATCH {
-            match rx.try_recv() {
-                Ok(message) => take(message, &mut batch),
-                Err(_) => break,
+        let mut pending = Pending::default();
+        pending.take(first);
+        let deadline = tokio::time::Instant::now() + LINGER;
+        while pending.len < BATCH && pending.flushes.is_empty() {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(message)) => pending.take(message),
+                // Closed (the writer drains and ends) or the wait is over.
+                Ok(None) | Err(_) => break,
             }
         }
+        let Pending { batch, flushes, .. } = pending;
         for (tenant, calls) in batch {
             if let Err(e) = store.record_llm_calls(tenant, &calls).await {
                 tracing::error!(%tenant, error = %e, count = calls.len(), "writing LLM traces failed");
