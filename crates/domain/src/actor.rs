@@ -15,6 +15,8 @@ pub enum Principal {
     Service { api_key_id: ApiKeyId },
     /// The operator on the server's console (`agent-army` CLI).
     Operator,
+    /// An agent of the crew executing an action the guardrails released; never a human.
+    Agent { role: crate::agent::AgentRole },
 }
 
 /// A principal with the role it holds in the current tenant.
@@ -36,6 +38,15 @@ impl Actor {
         }
     }
 
+    /// An agent acting for itself, with a rep's rights (it writes CRM objects, nothing more).
+    pub fn agent(role: crate::agent::AgentRole) -> Self {
+        Self {
+            principal: Principal::Agent { role },
+            role: Role::Rep,
+            api_key_id: None,
+        }
+    }
+
     /// Whether a human stands behind this action (a user, or the operator at the console).
     pub fn is_human(&self) -> bool {
         matches!(self.principal, Principal::User { .. } | Principal::Operator)
@@ -47,6 +58,7 @@ impl Actor {
             Principal::User { .. } => "user",
             Principal::Service { .. } => "service",
             Principal::Operator => "operator",
+            Principal::Agent { .. } => "agent",
         }
     }
 
@@ -55,7 +67,7 @@ impl Actor {
         match self.principal {
             Principal::User { user_id } => Some(user_id.as_uuid()),
             Principal::Service { api_key_id } => Some(api_key_id.as_uuid()),
-            Principal::Operator => None,
+            Principal::Operator | Principal::Agent { .. } => None,
         }
     }
 }

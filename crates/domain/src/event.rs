@@ -24,6 +24,7 @@ labels! {
         Task = "task",
         LlmCall = "llm_call",
         LlmSettings = "llm_settings",
+        DeadLetter = "dead_letter",
     }
 }
 
@@ -35,6 +36,7 @@ labels! {
         Deleted = "deleted",
         StageChanged = "stage_changed",
         Revoked = "revoked",
+        Replayed = "replayed",
     }
 }
 

@@ -127,3 +127,7 @@ mod tests {
         assert!("'; drop table x; --".parse::<OpportunityId>().is_err());
     }
 }
+entity_id!(
+    /// A unit of work of the agent runtime (an event delivery, a schedule firing, an action).
+    JobId
+);

@@ -14,6 +14,7 @@ pub mod contact;
 pub mod error;
 pub mod event;
 pub mod id;
+pub mod job;
 mod labels;
 pub mod llm_call;
 pub mod llm_settings;

@@ -8,6 +8,7 @@
 
 mod context;
 mod error;
+pub mod jobs;
 mod migrations;
 #[doc(hidden)]
 pub mod postgres;

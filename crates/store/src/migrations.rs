@@ -45,6 +45,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0004_llm_prices.sql"),
         postgres: include_str!("../migrations/postgres/0004_llm_prices.sql"),
     },
+    Embedded {
+        version: 5,
+        name: "jobs",
+        sqlite: include_str!("../migrations/sqlite/0005_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0005_jobs.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

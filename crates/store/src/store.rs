@@ -76,6 +76,9 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// Signalled after every write that may have enqueued jobs (and, on PostgreSQL, on every
+    /// notification from other replicas once [`Store::listen_for_jobs`] runs).
+    jobs_ready: Arc<tokio::sync::Notify>,
 }
 
 macro_rules! on_backend {
@@ -112,7 +115,19 @@ impl Store {
                 redact_url(url)
             )));
         };
-        Ok(Self { backend })
+        Ok(Self {
+            backend,
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// The signal that new jobs may be due.
+    pub fn jobs_signal(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.jobs_ready)
+    }
+
+    fn wrote(&self) {
+        self.jobs_ready.notify_one();
     }
 
     /// `sqlite` or `postgres`.
@@ -166,6 +181,7 @@ impl Store {
             .map(|r| r.into_region(now))
             .collect::<domain::Result<_>>()?;
         on_backend!(self, b => b.create_tenant(&tenant, &regions).await)?;
+        self.wrote();
         Ok(tenant)
     }
 
@@ -193,6 +209,7 @@ impl Store {
         idem: Option<&Idempotency>,
     ) -> Result<Created<R>> {
         let replay = on_backend!(self, b => b.create(w, &rec, idem).await)?;
+        self.wrote();
         Ok(match replay {
             Some(stored) => Created::Replayed(stored),
             None => Created::New(rec),
@@ -221,7 +238,9 @@ impl Store {
         R: Resource,
         F: FnOnce(&mut R) -> domain::Result<()> + Send,
     {
-        on_backend!(self, b => b.update(w, id, expected_version, apply).await)
+        let updated = on_backend!(self, b => b.update(w, id, expected_version, apply).await)?;
+        self.wrote();
+        Ok(updated)
     }
 
     /// Deletes one object, if its version is still `expected_version` (when given).
@@ -231,7 +250,9 @@ impl Store {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> Result<()> {
-        on_backend!(self, b => b.delete::<R>(w, id, expected_version).await)
+        on_backend!(self, b => b.delete::<R>(w, id, expected_version).await)?;
+        self.wrote();
+        Ok(())
     }
 
     /// The live API key of the tenant with this hash, if any; records its use.
@@ -241,7 +262,9 @@ impl Store {
 
     /// Revokes an API key.
     pub async fn revoke_api_key(&self, w: &WriteCtx, id: ApiKeyId) -> Result<ApiKey> {
-        on_backend!(self, b => b.revoke_api_key(w, id).await)
+        let key = on_backend!(self, b => b.revoke_api_key(w, id).await)?;
+        self.wrote();
+        Ok(key)
     }
 
     /// Moves an opportunity through the stage machine.
@@ -252,7 +275,9 @@ impl Store {
         request: &StageMove,
         expected_version: Option<i64>,
     ) -> Result<(Opportunity, StageChange)> {
-        on_backend!(self, b => b.move_stage(w, id, request, expected_version).await)
+        let moved = on_backend!(self, b => b.move_stage(w, id, request, expected_version).await)?;
+        self.wrote();
+        Ok(moved)
     }
 
     /// An opportunity's stage changes, oldest first.
@@ -302,7 +327,10 @@ impl Store {
     where
         F: FnOnce(&mut domain::llm_settings::LlmSettings) -> domain::Result<()> + Send,
     {
-        on_backend!(self, b => b.update_llm_settings(w, expected_version, apply).await)
+        let settings =
+            on_backend!(self, b => b.update_llm_settings(w, expected_version, apply).await)?;
+        self.wrote();
+        Ok(settings)
     }
 
     /// Tokens and cost (millionths of a US dollar) the tenant's LLM calls used since `since`.
@@ -310,10 +338,104 @@ impl Store {
         on_backend!(self, b => b.llm_spend_since(tenant, since).await)
     }
 
+    /// Replaces the event subscriptions (event kind, subscriber) with these.
+    pub async fn register_subscriptions(&self, subscriptions: &[(String, String)]) -> Result<()> {
+        on_backend!(self, b => b.register_subscriptions(subscriptions).await)
+    }
+
+    /// Enqueues a job for the tenant; `false` when a job with its dedupe key is already queued.
+    pub async fn enqueue_job(&self, tenant: TenantId, job: &crate::jobs::NewJob) -> Result<bool> {
+        let made = on_backend!(self, b => b.enqueue_job(tenant, job).await)?;
+        self.wrote();
+        Ok(made)
+    }
+
+    /// Leases up to `limit` due jobs (of any tenant) to `owner` for `lease`.
+    pub async fn claim_jobs(
+        &self,
+        owner: &str,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<crate::jobs::Job>> {
+        let now = now();
+        let until = lease_end(now, lease);
+        on_backend!(self, b => b.claim_jobs(owner, now, until, limit).await)
+    }
+
+    /// Extends every lease `owner` holds by `lease` from now.
+    pub async fn renew_leases(&self, owner: &str, lease: std::time::Duration) -> Result<u64> {
+        let until = lease_end(now(), lease);
+        on_backend!(self, b => b.renew_leases(owner, until).await)
+    }
+
+    /// Removes a finished job; `false` if `owner` lost its lease meanwhile.
+    pub async fn complete_job(&self, id: domain::id::JobId, owner: &str) -> Result<bool> {
+        on_backend!(self, b => b.complete_job(id, owner).await)
+    }
+
+    /// Releases a failed job to run again at `run_at`.
+    pub async fn retry_job(
+        &self,
+        id: domain::id::JobId,
+        owner: &str,
+        run_at: Timestamp,
+    ) -> Result<bool> {
+        on_backend!(self, b => b.retry_job(id, owner, run_at).await)
+    }
+
+    /// Moves a job whose last attempt failed to its tenant's dead letters.
+    pub async fn bury_job(&self, job: &crate::jobs::Job, owner: &str, error: &str) -> Result<bool> {
+        on_backend!(self, b => b.bury_job(job, owner, error).await)
+    }
+
+    /// One page of the tenant's dead letters.
+    pub async fn list_dead_letters(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::job::DeadLetter>> {
+        on_backend!(self, b => b.list_dead_letters(tenant, query).await)
+    }
+
+    /// Enqueues a dead letter's job again and marks it replayed.
+    pub async fn replay_dead_letter(
+        &self,
+        w: &WriteCtx,
+        id: domain::id::JobId,
+    ) -> Result<domain::job::DeadLetter> {
+        let letter = on_backend!(self, b => b.replay_dead_letter(w, id).await)?;
+        self.wrote();
+        Ok(letter)
+    }
+
+    /// Jobs queued and jobs leased, across tenants.
+    pub async fn job_counts(&self) -> Result<(i64, i64)> {
+        on_backend!(self, b => b.job_counts().await)
+    }
+
+    /// On PostgreSQL, starts a task that listens for other replicas' new jobs and signals
+    /// [`Store::jobs_signal`]; on SQLite (one process) there is nothing to listen to.
+    pub async fn listen_for_jobs(&self) -> Result<Option<tokio::task::JoinHandle<()>>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(b) => b
+                .listen_for_jobs(Arc::clone(&self.jobs_ready))
+                .await
+                .map(Some),
+        }
+    }
+
     /// One page of the tenant's event log (the audit trail).
     pub async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<Event>> {
         on_backend!(self, b => b.list_events(tenant, query).await)
     }
+}
+
+fn lease_end(now: Timestamp, lease: std::time::Duration) -> Timestamp {
+    jiff::SignedDuration::try_from(lease)
+        .ok()
+        .and_then(|d| now.checked_add(d).ok())
+        .unwrap_or(now)
 }
 
 /// The current time at the precision both backends store (microseconds).

@@ -24,6 +24,21 @@ pub(crate) type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
+/// Replicas claiming at once each take different rows.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+/// A new random id in SQL.
+const NEW_ID_EXPR: &str = "gen_random_uuid()";
+/// The channel replicas listen on for new jobs.
+pub const JOBS_CHANNEL: &str = "agent_army_jobs";
+
+/// Wakes every listening replica when the transaction commits (PostgreSQL folds repeats within a
+/// transaction into one notification).
+async fn notify_jobs(conn: &mut Conn) -> Result<()> {
+    sqlx::query("SELECT pg_notify('agent_army_jobs', '')")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
 /// The UTC day of a timestamp.
 const DAY_EXPR: &str = "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
@@ -154,6 +169,36 @@ impl Backend {
         Ok(tx)
     }
 
+    /// Listens on the jobs channel and signals `ready` on every notification, and once after
+    /// each reconnection (notifications sent while disconnected are lost).
+    pub(crate) async fn listen_for_jobs(
+        &self,
+        ready: std::sync::Arc<tokio::sync::Notify>,
+    ) -> Result<tokio::task::JoinHandle<()>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.app).await?;
+        listener.listen(JOBS_CHANNEL).await?;
+        Ok(tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(_)) => ready.notify_one(),
+                    // The connection dropped; the next call reconnects. Look for work in case a
+                    // notification was missed.
+                    Ok(None) => ready.notify_one(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "listening for jobs failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        ready.notify_one();
+                    }
+                }
+            }
+        }))
+    }
+
+    /// A transaction on the job queue, which belongs to no tenant (no `app.tenant_id`).
+    async fn begin_queue(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.app.begin().await?)
+    }
+
     fn platform_pool(&self) -> &PgPool {
         &self.operator
     }
@@ -199,3 +244,4 @@ fn read_decimal(row: &DbRow, column: &str) -> Result<Decimal, sqlx::Error> {
 include!("../sql/rows.rs");
 include!("../sql/crud.rs");
 include!("../sql/special.rs");
+include!("../sql/jobs.rs");

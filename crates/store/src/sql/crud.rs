@@ -6,14 +6,16 @@ type Conn = <Db as sqlx::Database>::Connection;
 
 /// Appends a typed event to the tenant's log (inside the caller's transaction).
 async fn append_event(conn: &mut Conn, w: &WriteCtx, event: domain::event::NewEvent) -> Result<()> {
+    let id = domain::id::EventId::generate().as_uuid();
+    let kind = event.kind();
     let mut q = sqlx::QueryBuilder::<Db>::new(
         "INSERT INTO events (tenant_id, id, kind, resource, action, subject_id, payload, actor_kind, \
          actor_id, api_key_id, request_id, occurred_at) VALUES (",
     );
     let values = [
         SqlValue::Uuid(Some(w.tenant.as_uuid())),
-        SqlValue::Uuid(Some(domain::id::EventId::generate().as_uuid())),
-        SqlValue::text(event.kind()),
+        SqlValue::Uuid(Some(id)),
+        SqlValue::text(&kind),
         SqlValue::text(event.resource),
         SqlValue::text(event.action),
         SqlValue::Uuid(Some(event.subject_id)),
@@ -27,6 +29,7 @@ async fn append_event(conn: &mut Conn, w: &WriteCtx, event: domain::event::NewEv
     push_list(&mut q, values);
     q.push(")");
     q.build().execute(&mut *conn).await?;
+    enqueue_subscribers(conn, w.tenant, id, &kind, w.now).await?;
     Ok(())
 }
 

@@ -27,6 +27,15 @@ const DAY_EXPR: &str = "substr(started_at, 1, 10)";
 
 /// The single writer connection already holds the write lock for the whole transaction.
 const FOR_UPDATE: &str = "";
+/// Claims run on the single writer, so no other claim can see the same rows.
+const SKIP_LOCKED: &str = "";
+/// A new random 16-byte id in SQL.
+const NEW_ID_EXPR: &str = "randomblob(16)";
+
+/// Wake-ups are in-process on SQLite (the store signals after each write).
+async fn notify_jobs(_conn: &mut Conn) -> Result<()> {
+    Ok(())
+}
 
 /// An open SQLite database.
 pub struct Backend {
@@ -104,6 +113,11 @@ impl Backend {
         self.begin_write(tenant).await
     }
 
+    /// A transaction on the job queue, which belongs to no tenant.
+    async fn begin_queue(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     fn platform_pool(&self) -> &SqlitePool {
         &self.readers
     }
@@ -147,6 +161,7 @@ fn read_decimal(row: &DbRow, column: &str) -> Result<Decimal, sqlx::Error> {
 include!("../sql/rows.rs");
 include!("../sql/crud.rs");
 include!("../sql/special.rs");
+include!("../sql/jobs.rs");
 
 #[cfg(test)]
 mod tests {
