@@ -25,6 +25,10 @@ labels! {
         LlmCall = "llm_call",
         LlmSettings = "llm_settings",
         DeadLetter = "dead_letter",
+        AgentRun = "agent_run",
+        Approval = "approval",
+        Outbox = "outbox",
+        GuardrailPolicy = "guardrail_policy",
     }
 }
 
@@ -37,6 +41,8 @@ labels! {
         StageChanged = "stage_changed",
         Revoked = "revoked",
         Replayed = "replayed",
+        Approved = "approved",
+        Rejected = "rejected",
     }
 }
 

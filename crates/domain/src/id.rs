@@ -131,3 +131,19 @@ entity_id!(
     /// A unit of work of the agent runtime (an event delivery, a schedule firing, an action).
     JobId
 );
+entity_id!(
+    /// One execution of an agent skill.
+    AgentRunId
+);
+entity_id!(
+    /// An action an agent proposed.
+    ActionId
+);
+entity_id!(
+    /// A request for a human to approve an action.
+    ApprovalId
+);
+entity_id!(
+    /// A message the platform sent (or handed to the local outbox).
+    OutboxId
+);

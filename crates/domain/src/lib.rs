@@ -6,13 +6,17 @@
 //! system. Storage and transport layers convert to and from these types at their boundaries.
 
 pub mod account;
+pub mod action;
 pub mod activity;
 pub mod actor;
 pub mod agent;
+pub mod agent_run;
 pub mod apikey;
+pub mod approval;
 pub mod contact;
 pub mod error;
 pub mod event;
+pub mod guardrail_policy;
 pub mod id;
 pub mod job;
 mod labels;
@@ -20,6 +24,7 @@ pub mod llm_call;
 pub mod llm_settings;
 pub mod money;
 pub mod opportunity;
+pub mod outbox;
 pub mod patch;
 pub mod product;
 pub mod region;

@@ -51,6 +51,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0005_jobs.sql"),
         postgres: include_str!("../migrations/postgres/0005_jobs.sql"),
     },
+    Embedded {
+        version: 6,
+        name: "agents",
+        sqlite: include_str!("../migrations/sqlite/0006_agents.sql"),
+        postgres: include_str!("../migrations/postgres/0006_agents.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -425,6 +425,144 @@ impl Store {
         }
     }
 
+    /// Records a finished agent run with its actions, approvals and execution jobs, in one
+    /// transaction; `false` (nothing written) when the run's dedupe key was recorded before.
+    pub async fn record_agent_run(
+        &self,
+        w: &WriteCtx,
+        run: &domain::agent_run::AgentRun,
+        approvals: &[domain::approval::Approval],
+        jobs: &[crate::jobs::NewJob],
+    ) -> Result<bool> {
+        let made = on_backend!(self, b => b.record_agent_run(w, run, approvals, jobs).await)?;
+        self.wrote();
+        Ok(made)
+    }
+
+    /// Whether the tenant recorded a run with this dedupe key.
+    pub async fn agent_run_exists(&self, tenant: TenantId, dedupe_key: &str) -> Result<bool> {
+        on_backend!(self, b => b.agent_run_exists(tenant, dedupe_key).await)
+    }
+
+    /// One agent run with its actions.
+    pub async fn agent_run(
+        &self,
+        tenant: TenantId,
+        id: domain::id::AgentRunId,
+    ) -> Result<domain::agent_run::AgentRun> {
+        on_backend!(self, b => b.agent_run(tenant, id).await)
+    }
+
+    /// One page of agent runs, each with its actions.
+    pub async fn list_agent_runs(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::agent_run::AgentRun>> {
+        on_backend!(self, b => b.list_agent_runs(tenant, query).await)
+    }
+
+    /// One proposed action.
+    pub async fn agent_action(
+        &self,
+        tenant: TenantId,
+        id: domain::id::ActionId,
+    ) -> Result<domain::action::ProposedAction> {
+        on_backend!(self, b => b.agent_action(tenant, id).await)
+    }
+
+    /// One approval.
+    pub async fn approval(
+        &self,
+        tenant: TenantId,
+        id: domain::id::ApprovalId,
+    ) -> Result<domain::approval::Approval> {
+        on_backend!(self, b => b.approval(tenant, id).await)
+    }
+
+    /// One page of approvals.
+    pub async fn list_approvals(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::approval::Approval>> {
+        on_backend!(self, b => b.list_approvals(tenant, query).await)
+    }
+
+    /// Decides a pending approval; `decide` sets the outcome and returns the execution job.
+    pub async fn decide_approval<F>(
+        &self,
+        w: &WriteCtx,
+        id: domain::id::ApprovalId,
+        expected_version: Option<i64>,
+        decide: F,
+    ) -> Result<domain::approval::Approval>
+    where
+        F: FnOnce(&mut domain::approval::Approval) -> Result<Option<crate::jobs::NewJob>> + Send,
+    {
+        let approval =
+            on_backend!(self, b => b.decide_approval(w, id, expected_version, decide).await)?;
+        self.wrote();
+        Ok(approval)
+    }
+
+    /// Puts a message in the outbox and marks its action done, exactly once: `None` when the
+    /// action was not waiting to run.
+    pub async fn release_message(
+        &self,
+        w: &WriteCtx,
+        entry: &domain::outbox::OutboxEntry,
+    ) -> Result<Option<domain::outbox::OutboxEntry>> {
+        let released = on_backend!(self, b => b.release_message(w, entry).await)?;
+        self.wrote();
+        Ok(released)
+    }
+
+    /// Marks an action carried out (or failed, with the error).
+    pub async fn finish_action(
+        &self,
+        w: &WriteCtx,
+        id: domain::id::ActionId,
+        error: Option<&str>,
+    ) -> Result<()> {
+        on_backend!(self, b => b.finish_action(w, id, error).await)
+    }
+
+    /// One page of the outbox.
+    pub async fn list_outbox(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::outbox::OutboxEntry>> {
+        on_backend!(self, b => b.list_outbox(tenant, query).await)
+    }
+
+    /// The tenant's guardrail policy.
+    pub async fn guardrail_policy(
+        &self,
+        tenant: TenantId,
+    ) -> Result<domain::guardrail_policy::GuardrailPolicy> {
+        on_backend!(self, b => b.guardrail_policy(tenant).await)
+    }
+
+    /// Changes the tenant's guardrail policy, if still at `expected_version` (when given).
+    pub async fn update_guardrail_policy<F>(
+        &self,
+        w: &WriteCtx,
+        expected_version: Option<i64>,
+        apply: F,
+    ) -> Result<domain::guardrail_policy::GuardrailPolicy>
+    where
+        F: FnOnce(&mut domain::guardrail_policy::GuardrailPolicy) -> domain::Result<()> + Send,
+    {
+        on_backend!(self, b => b.update_guardrail_policy(w, expected_version, apply).await)
+    }
+
+    /// One event of the tenant's log.
+    pub async fn event(&self, tenant: TenantId, id: Uuid) -> Result<Event> {
+        on_backend!(self, b => b.event(tenant, id).await)
+    }
+
     /// One page of the tenant's event log (the audit trail).
     pub async fn list_events(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<Event>> {
         on_backend!(self, b => b.list_events(tenant, query).await)

@@ -245,3 +245,4 @@ include!("../sql/rows.rs");
 include!("../sql/crud.rs");
 include!("../sql/special.rs");
 include!("../sql/jobs.rs");
+include!("../sql/agents.rs");

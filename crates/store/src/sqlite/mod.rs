@@ -162,6 +162,7 @@ include!("../sql/rows.rs");
 include!("../sql/crud.rs");
 include!("../sql/special.rs");
 include!("../sql/jobs.rs");
+include!("../sql/agents.rs");
 
 #[cfg(test)]
 mod tests {
