@@ -8,6 +8,7 @@
 //! through [`store::Store`], models through [`llm::Gateway`].
 
 pub mod bus;
+pub mod guardrails;
 pub mod handler;
 
 pub use bus::{Runtime, RuntimeConfig};
