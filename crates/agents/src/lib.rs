@@ -8,8 +8,15 @@
 //! through [`store::Store`], models through [`llm::Gateway`].
 
 pub mod bus;
+pub mod crew;
+pub mod executor;
 pub mod guardrails;
 pub mod handler;
+pub mod injection;
+pub mod prompt;
+pub mod role;
+pub mod runner;
+pub mod skill;
 
 pub use bus::{Runtime, RuntimeConfig};
 pub use handler::{Handler, HandlerError};

@@ -9,9 +9,53 @@ use serde::{Deserialize, Serialize};
 
 use crate::agent::AgentRole;
 use crate::error::{DomainError, Result};
+use crate::labels::labels;
 
 /// Budget share at which a warning starts, by default.
 pub const DEFAULT_SOFT_LIMIT_PERCENT: u8 = 80;
+
+labels! {
+    /// Where the month's spend stands against the budgets.
+    pub enum BudgetState {
+        Ok = "ok",
+        /// Past the soft limit: answers carry a warning.
+        Warning = "warning",
+        /// Past a budget: the offline engine answers.
+        Exceeded = "exceeded",
+    }
+}
+
+/// The first instant of the current month, UTC.
+pub fn month_start(now: jiff::Timestamp) -> jiff::Timestamp {
+    let date = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    jiff::civil::date(date.year(), date.month(), 1)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(now, |z| z.timestamp())
+}
+
+fn share(used: Decimal, budget: Decimal) -> Option<Decimal> {
+    (budget > Decimal::ZERO).then(|| used * Decimal::from(100) / budget)
+}
+
+/// The state of the month's spend against the settings' budgets.
+pub fn state_of(settings: &LlmSettings, tokens: i64, cost: Decimal) -> BudgetState {
+    let shares = [
+        settings
+            .monthly_token_budget
+            .map(|b| (Decimal::from(tokens), Decimal::from(b))),
+        settings.monthly_cost_budget_usd.map(|b| (cost, b)),
+    ];
+    let mut state = BudgetState::Ok;
+    for (used, budget) in shares.into_iter().flatten() {
+        if used >= budget {
+            return BudgetState::Exceeded;
+        }
+        if share(used, budget).is_some_and(|s| s >= Decimal::from(settings.soft_limit_percent)) {
+            state = BudgetState::Warning;
+        }
+    }
+    state
+}
 
 /// A tenant's LLM settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,13 +4,14 @@
 //! back to the offline engine when every model fails, so nothing answers with a 500.
 //!
 //! Must not import the store or the HTTP server; it knows providers only through their wire
-//! formats.
+//! formats, and the platform only through the domain types of its records.
 
 pub mod breaker;
 pub mod error;
 pub mod gateway;
 pub mod model;
 pub mod providers;
+pub mod record;
 pub mod redact;
 pub mod structured;
 pub mod trace;

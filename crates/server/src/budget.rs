@@ -3,31 +3,10 @@
 
 use domain::id::TenantId;
 use domain::llm_settings::LlmSettings;
+pub use domain::llm_settings::{BudgetState, month_start, state_of};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use store::Store;
-
-/// Where the month's spend stands against the budgets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BudgetState {
-    Ok,
-    /// Past the soft limit: answers carry a warning.
-    Warning,
-    /// Past a budget: the offline engine answers.
-    Exceeded,
-}
-
-impl BudgetState {
-    /// The header spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Warning => "warning",
-            Self::Exceeded => "exceeded",
-        }
-    }
-}
 
 /// This month's spend and its state.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -39,38 +18,6 @@ pub struct MonthSpend {
     #[schema(value_type = String)]
     pub cost_usd: Decimal,
     pub state: BudgetState,
-}
-
-/// The first instant of the current month, UTC.
-pub fn month_start(now: jiff::Timestamp) -> jiff::Timestamp {
-    let date = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    jiff::civil::date(date.year(), date.month(), 1)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_or(now, |z| z.timestamp())
-}
-
-fn share(used: Decimal, budget: Decimal) -> Option<Decimal> {
-    (budget > Decimal::ZERO).then(|| used * Decimal::from(100) / budget)
-}
-
-/// The state of the month's spend against the settings' budgets.
-pub fn state_of(settings: &LlmSettings, tokens: i64, cost: Decimal) -> BudgetState {
-    let shares = [
-        settings
-            .monthly_token_budget
-            .map(|b| (Decimal::from(tokens), Decimal::from(b))),
-        settings.monthly_cost_budget_usd.map(|b| (cost, b)),
-    ];
-    let mut state = BudgetState::Ok;
-    for (used, budget) in shares.into_iter().flatten() {
-        if used >= budget {
-            return BudgetState::Exceeded;
-        }
-        if share(used, budget).is_some_and(|s| s >= Decimal::from(settings.soft_limit_percent)) {
-            state = BudgetState::Warning;
-        }
-    }
-    state
 }
 
 /// This month's spend of the tenant against its settings; no query when there is no budget.

@@ -298,6 +298,7 @@ pub async fn chat_completions(
         skill: None,
         prompt: prompt.as_deref(),
         prices: &settings.prices,
+        agent_run_id: None,
     };
     let calls = to_calls(
         &state.gateway,
@@ -459,6 +460,7 @@ impl StreamTrace {
             skill: None,
             prompt: self.prompt.as_deref(),
             prices: &self.prices,
+            agent_run_id: None,
         };
         let calls = to_calls(
             &self.gateway,

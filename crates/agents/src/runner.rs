@@ -1,0 +1,271 @@
+//! Runs a skill for a tenant and records the run: the skill answers (a model or its offline
+//! implementation), the guardrails judge each proposed action, and one transaction stores the run,
+//! its actions, the approvals that wait for humans and the jobs that carry out what may run. LLM
+//! calls are traced with the run's id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use domain::account::Account;
+use domain::action::{ActionStatus, Decision, ProposedAction};
+use domain::actor::Actor;
+use domain::agent_run::{AgentRun, RunStatus};
+use domain::approval::{Approval, ApprovalStatus};
+use domain::contact::Contact;
+use domain::id::{AccountId, ActionId, AgentRunId, ApprovalId, TenantId};
+use domain::job::{DEFAULT_MAX_ATTEMPTS, JobKind};
+use domain::llm_settings::BudgetState;
+use llm::Gateway;
+use store::jobs::NewJob;
+use store::{Filter, ListQuery, SqlValue, Store, WriteCtx};
+
+use crate::guardrails::{self, KnownRecipients};
+use crate::handler::HandlerError;
+use crate::skill::{Skill, SkillContext, Trigger};
+
+/// The executor's subscriber name.
+pub const EXECUTOR: &str = "executor";
+
+/// What runs need.
+#[derive(Clone)]
+pub struct AgentDeps {
+    pub store: Store,
+    pub gateway: Arc<Gateway>,
+    /// `AGENT_ARMY_PROMPT_CANARY`: placed in every agent's instructions so leaks can be seen.
+    pub canary: Option<String>,
+}
+
+/// How a run request ended.
+#[derive(Debug)]
+pub enum RunOutcome {
+    Recorded(Box<AgentRun>),
+    /// A run with the same dedupe key was recorded before; nothing was done.
+    AlreadyRan,
+}
+
+/// Runs `skill` on the trigger and records everything, once per dedupe key.
+pub async fn run_skill(
+    deps: &AgentDeps,
+    tenant: TenantId,
+    skill: &dyn Skill,
+    trigger: Trigger,
+) -> Result<RunOutcome, HandlerError> {
+    let store = &deps.store;
+    if store.agent_run_exists(tenant, &trigger.dedupe_key).await? {
+        return Ok(RunOutcome::AlreadyRan);
+    }
+    let run_id = AgentRunId::generate();
+    let started_at = store::now();
+    let settings = store.llm_settings(tenant).await?;
+    let routed;
+    let gateway: &Gateway = if settings.routes.is_empty() {
+        &deps.gateway
+    } else {
+        routed = deps.gateway.with_routes(&settings.routes);
+        &routed
+    };
+    let offline_only = budget_spent(store, tenant, &settings).await?;
+    let cx = SkillContext {
+        tenant,
+        store,
+        gateway,
+        canary: deps.canary.as_deref(),
+        offline_only,
+    };
+    let result = skill.run(&cx, &trigger.input).await;
+    let finished_at = store::now();
+    let (output, error) = match result {
+        Ok(output) => (Some(output), None),
+        Err(HandlerError::Transient(e)) => return Err(HandlerError::Transient(e)),
+        Err(HandlerError::Permanent(e)) => (None, Some(e)),
+    };
+    let mut run = AgentRun {
+        id: run_id,
+        role: skill.role(),
+        skill: skill.name().to_owned(),
+        trigger: trigger.kind,
+        trigger_event_id: trigger.event_id,
+        activity_id: trigger.activity_id,
+        account_id: trigger.account_id,
+        opportunity_id: trigger.opportunity_id,
+        dedupe_key: trigger.dedupe_key,
+        status: if error.is_some() {
+            RunStatus::Failed
+        } else {
+            RunStatus::Succeeded
+        },
+        input: trigger.input,
+        output: None,
+        answered_by: None,
+        fallback_reason: None,
+        error,
+        injection_suspected: false,
+        started_at,
+        finished_at,
+        actions: Vec::new(),
+    };
+    let mut approvals = Vec::new();
+    let mut jobs = Vec::new();
+    let mut attempts = Vec::new();
+    if let Some(out) = output {
+        let policy = store.guardrail_policy(tenant).await?;
+        let mut known: HashMap<Option<AccountId>, KnownRecipients> = HashMap::new();
+        run.injection_suspected = crate::injection::suspected(&out.untrusted);
+        for action in out.actions {
+            let account = action.account_id().or(run.account_id);
+            if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(account) {
+                slot.insert(known_recipients(store, tenant, account).await?);
+            }
+            let verdict = guardrails::evaluate(
+                &action,
+                &guardrails::Context {
+                    policy: &policy,
+                    allowed: skill.allowed_actions(),
+                    known: &known[&account],
+                    source_text: &out.untrusted,
+                    canary: deps.canary.as_deref(),
+                },
+            );
+            run.injection_suspected |= verdict.injection_suspected;
+            let id = ActionId::generate();
+            let approval_id =
+                (verdict.decision == Decision::PendingApproval).then(ApprovalId::generate);
+            let status = match verdict.decision {
+                Decision::Executed => ActionStatus::Queued,
+                Decision::PendingApproval => ActionStatus::AwaitingApproval,
+                Decision::Forbidden => ActionStatus::Blocked,
+            };
+            if let Some(approval_id) = approval_id {
+                approvals.push(Approval {
+                    id: approval_id,
+                    action_id: id,
+                    run_id,
+                    role: skill.role(),
+                    kind: action.kind(),
+                    payload: action.clone(),
+                    reasons: verdict.reasons.clone(),
+                    status: ApprovalStatus::Pending,
+                    edited: false,
+                    decided_by: None,
+                    decided_at: None,
+                    note: None,
+                    executed_at: None,
+                    requested_at: finished_at,
+                    version: 1,
+                });
+            }
+            if verdict.decision == Decision::Executed {
+                jobs.push(execution_job(id, finished_at));
+            }
+            run.actions.push(ProposedAction {
+                id,
+                run_id,
+                role: skill.role(),
+                kind: action.kind(),
+                payload: action,
+                decision: verdict.decision,
+                reasons: verdict.reasons,
+                approval_id,
+                status,
+                error: None,
+                executed_at: None,
+                created_at: finished_at,
+            });
+        }
+        run.output = Some(out.output);
+        run.answered_by = Some(out.answered_by);
+        run.fallback_reason = out.fallback_reason;
+        attempts = out.attempts;
+    }
+    let w = WriteCtx {
+        tenant,
+        actor: Actor::agent(skill.role()),
+        request_id: None,
+        now: finished_at,
+    };
+    if !store.record_agent_run(&w, &run, &approvals, &jobs).await? {
+        // Another delivery of the same trigger recorded its run first; this one's model calls
+        // were spent but nothing else happened.
+        return Ok(RunOutcome::AlreadyRan);
+    }
+    let source = llm::record::CallSource {
+        route: skill.role().as_str(),
+        skill: Some(skill.name()),
+        prompt: None,
+        prices: &settings.prices,
+        agent_run_id: Some(run_id.as_uuid()),
+    };
+    let calls = llm::record::to_calls(gateway, &source, attempts, None, started_at);
+    if let Err(e) = store.record_llm_calls(tenant, &calls).await {
+        tracing::warn!(%tenant, run = %run_id, error = %e, "recording the run's LLM calls failed");
+    }
+    Ok(RunOutcome::Recorded(Box::new(run)))
+}
+
+/// The job that carries out an action once it may run.
+pub fn execution_job(action: ActionId, at: jiff::Timestamp) -> NewJob {
+    NewJob {
+        kind: JobKind::Action,
+        subscriber: EXECUTOR.into(),
+        subject_id: action.as_uuid(),
+        dedupe_key: format!("action:{action}"),
+        max_attempts: DEFAULT_MAX_ATTEMPTS,
+        run_at: at,
+    }
+}
+
+async fn budget_spent(
+    store: &Store,
+    tenant: TenantId,
+    settings: &domain::llm_settings::LlmSettings,
+) -> Result<bool, HandlerError> {
+    if settings.monthly_token_budget.is_none() && settings.monthly_cost_budget_usd.is_none() {
+        return Ok(false);
+    }
+    let since = domain::llm_settings::month_start(store::now());
+    let (tokens, micros) = store.llm_spend_since(tenant, since).await?;
+    let cost = rust_decimal::Decimal::new(micros, 6);
+    Ok(domain::llm_settings::state_of(settings, tokens, cost) == BudgetState::Exceeded)
+}
+
+/// The addresses and domains recorded on an account: its domains and its contacts' addresses.
+pub async fn known_recipients(
+    store: &Store,
+    tenant: TenantId,
+    account: Option<AccountId>,
+) -> Result<KnownRecipients, HandlerError> {
+    let mut known = KnownRecipients::default();
+    let Some(account) = account else {
+        return Ok(known);
+    };
+    let record: Account = match store.get(tenant, account.as_uuid()).await {
+        Ok(a) => a,
+        Err(store::Error::NotFound { .. }) => return Ok(known),
+        Err(e) => return Err(e.into()),
+    };
+    known
+        .domains
+        .extend(record.domains.iter().map(|d| d.as_str().to_owned()));
+    let mut query = ListQuery {
+        filters: vec![Filter::Eq(
+            "account_id",
+            SqlValue::Uuid(Some(account.as_uuid())),
+        )],
+        limit: store::MAX_LIMIT,
+        ..ListQuery::default()
+    };
+    loop {
+        let page = store.list::<Contact>(tenant, &query).await?;
+        known.emails.extend(
+            page.items
+                .iter()
+                .filter_map(|c| c.email.as_ref())
+                .map(|e| e.as_str().to_owned()),
+        );
+        match page.next_cursor {
+            Some(cursor) => query.after = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(known)
+}

@@ -1,0 +1,205 @@
+//! Skills: named, typed units of an agent's work. A skill has an input type and an output type
+//! (with JSON Schemas), a prompt for a model, an offline implementation that answers when no
+//! model does, and the actions it may propose. [`StructuredSkill`] is how skills are written;
+//! [`Typed`] turns one into the object-safe [`Skill`] the runtime holds.
+
+use async_trait::async_trait;
+use domain::action::{Action, ActionKind};
+use domain::agent::AgentRole;
+use domain::agent_run::RunTrigger;
+use domain::event::Event;
+use domain::id::{AccountId, ActivityId, OpportunityId, TenantId};
+use llm::{ChatRequest, Gateway, Message, MessageRole};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use store::Store;
+
+use crate::handler::HandlerError;
+
+/// What starts a run, what it is about, and its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    pub kind: RunTrigger,
+    pub event_id: Option<uuid::Uuid>,
+    pub activity_id: Option<ActivityId>,
+    pub account_id: Option<AccountId>,
+    pub opportunity_id: Option<OpportunityId>,
+    /// Unique per tenant: the same trigger delivered twice runs once.
+    pub dedupe_key: String,
+    pub input: serde_json::Value,
+}
+
+/// What a skill may use while it runs.
+pub struct SkillContext<'a> {
+    pub tenant: TenantId,
+    pub store: &'a Store,
+    /// The gateway with the tenant's routes.
+    pub gateway: &'a Gateway,
+    pub canary: Option<&'a str>,
+    /// The tenant's LLM budget is spent: answer offline.
+    pub offline_only: bool,
+}
+
+/// What a skill produced.
+#[derive(Debug)]
+pub struct SkillOutput {
+    pub output: serde_json::Value,
+    pub actions: Vec<Action>,
+    pub attempts: Vec<llm::Attempt>,
+    /// The provider that answered, `offline` for the offline implementation.
+    pub answered_by: String,
+    pub fallback_reason: Option<String>,
+    /// The untrusted text the skill read (for injection signs and link provenance).
+    pub untrusted: String,
+}
+
+/// A skill as the runtime holds it.
+#[async_trait]
+pub trait Skill: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn role(&self) -> AgentRole;
+    fn description(&self) -> &'static str;
+    /// The actions it may propose; anything else is forbidden.
+    fn allowed_actions(&self) -> &'static [ActionKind];
+    fn input_schema(&self) -> serde_json::Value;
+    fn output_schema(&self) -> serde_json::Value;
+    /// Event kinds that may start it.
+    fn triggers(&self) -> &'static [&'static str];
+    /// The run an event starts, if this event is one for the skill.
+    async fn on_event(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        event: &Event,
+    ) -> Result<Option<Trigger>, HandlerError>;
+    /// Runs the skill on an input (checked against its input type).
+    async fn run(
+        &self,
+        cx: &SkillContext<'_>,
+        input: &serde_json::Value,
+    ) -> Result<SkillOutput, HandlerError>;
+}
+
+/// How skills are written: typed input and output, a prompt, an offline answer, and the mapping
+/// from output to proposed actions.
+#[async_trait]
+pub trait StructuredSkill: Send + Sync + 'static {
+    type Input: DeserializeOwned + Serialize + JsonSchema + Send + Sync;
+    type Output: DeserializeOwned + Serialize + JsonSchema + Send + Sync;
+
+    const NAME: &'static str;
+    const ROLE: AgentRole;
+    const DESCRIPTION: &'static str;
+    const ALLOWED: &'static [ActionKind];
+    const TRIGGERS: &'static [&'static str] = &[];
+
+    /// What the model is asked to do (system instructions, after the role's preamble).
+    fn instructions(&self) -> &'static str;
+    /// The user message: the task and the input, untrusted parts fenced with
+    /// [`crate::prompt::fence`].
+    fn request(&self, input: &Self::Input) -> String;
+    /// The untrusted text in the input.
+    fn untrusted(&self, input: &Self::Input) -> String;
+    /// The answer without a model: rules and templates over the input.
+    fn offline(&self, input: &Self::Input) -> Self::Output;
+    /// The actions an output proposes.
+    fn actions(&self, input: &Self::Input, output: &Self::Output) -> Vec<Action>;
+    /// The run an event starts, if any.
+    async fn on_event(
+        &self,
+        _store: &Store,
+        _tenant: TenantId,
+        _event: &Event,
+    ) -> Result<Option<Trigger>, HandlerError> {
+        Ok(None)
+    }
+}
+
+/// A [`StructuredSkill`] as a [`Skill`].
+pub struct Typed<S>(pub S);
+
+#[async_trait]
+impl<S: StructuredSkill> Skill for Typed<S> {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn role(&self) -> AgentRole {
+        S::ROLE
+    }
+
+    fn description(&self) -> &'static str {
+        S::DESCRIPTION
+    }
+
+    fn allowed_actions(&self) -> &'static [ActionKind] {
+        S::ALLOWED
+    }
+
+    fn input_schema(&self) -> serde_json::Value {
+        schemars::schema_for!(S::Input).to_value()
+    }
+
+    fn output_schema(&self) -> serde_json::Value {
+        schemars::schema_for!(S::Output).to_value()
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        S::TRIGGERS
+    }
+
+    async fn on_event(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        event: &Event,
+    ) -> Result<Option<Trigger>, HandlerError> {
+        self.0.on_event(store, tenant, event).await
+    }
+
+    async fn run(
+        &self,
+        cx: &SkillContext<'_>,
+        input: &serde_json::Value,
+    ) -> Result<SkillOutput, HandlerError> {
+        let input: S::Input = serde_json::from_value(input.clone())
+            .map_err(|e| HandlerError::Permanent(format!("invalid input for {}: {e}", S::NAME)))?;
+        let untrusted = self.0.untrusted(&input);
+        let structured = if cx.offline_only {
+            llm::Structured {
+                value: self.0.offline(&input),
+                attempts: vec![llm::Attempt::offline(llm::Usage::default(), false)],
+                provider: llm::providers::offline::OFFLINE.to_owned(),
+                fallback_reason: Some("the tenant's monthly LLM budget is spent".into()),
+            }
+        } else {
+            let request = ChatRequest {
+                messages: vec![
+                    Message::new(
+                        MessageRole::System,
+                        crate::prompt::instructions(S::ROLE, self.0.instructions(), cx.canary),
+                    ),
+                    Message::new(MessageRole::User, self.0.request(&input)),
+                ],
+                ..ChatRequest::default()
+            };
+            cx.gateway
+                .complete_structured(S::ROLE.as_str(), &request, S::NAME, || {
+                    self.0.offline(&input)
+                })
+                .await
+        };
+        let actions = self.0.actions(&input, &structured.value);
+        let output = serde_json::to_value(&structured.value)
+            .map_err(|e| HandlerError::Permanent(format!("serializing the output: {e}")))?;
+        Ok(SkillOutput {
+            output,
+            actions,
+            attempts: structured.attempts,
+            answered_by: structured.provider,
+            fallback_reason: structured.fallback_reason,
+            untrusted,
+        })
+    }
+}
