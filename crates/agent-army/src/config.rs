@@ -21,6 +21,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "log",
     "llm",
     "otlp",
+    "runtime",
+    "prompt_canary",
 ];
 
 /// The whole configuration. Unknown top-level keys are refused in the file; the environment may
@@ -48,6 +50,82 @@ pub struct Config {
     /// Export of LLM call spans to an OTLP collector.
     #[serde(default)]
     pub otlp: OtlpSection,
+    /// The agent runtime (`[runtime]`).
+    #[serde(default)]
+    pub runtime: RuntimeSection,
+    /// A marker placed in every agent's instructions, so tests can see instructions leak into
+    /// outputs (`AGENT_ARMY_PROMPT_CANARY`). Output that repeats it is blocked.
+    #[serde(default)]
+    pub prompt_canary: Option<SecretString>,
+}
+
+/// `[runtime]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeSection {
+    /// Run agents in this process (several replicas may all run them on PostgreSQL).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Jobs run at once by this process.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Seconds a claimed job is held; renewed while it runs, and free again this long after a
+    /// replica dies.
+    #[serde(default = "default_lease")]
+    pub lease_secs: u64,
+    /// Longest wait, in milliseconds, between looks at the queue when nothing signals new work.
+    #[serde(default = "default_poll")]
+    pub poll_ms: u64,
+    /// Delay before the first retry of a failed job, in milliseconds; doubles each attempt.
+    #[serde(default = "default_retry_base")]
+    pub retry_base_ms: u64,
+    /// Longest a job's handler may run, in seconds.
+    #[serde(default = "default_handler_timeout")]
+    pub handler_timeout_secs: u64,
+}
+
+impl Default for RuntimeSection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            concurrency: default_concurrency(),
+            lease_secs: default_lease(),
+            poll_ms: default_poll(),
+            retry_base_ms: default_retry_base(),
+            handler_timeout_secs: default_handler_timeout(),
+        }
+    }
+}
+
+impl RuntimeSection {
+    /// The runner's settings.
+    pub fn runtime_config(&self) -> agents::RuntimeConfig {
+        use std::time::Duration;
+        agents::RuntimeConfig {
+            concurrency: self.concurrency,
+            lease: Duration::from_secs(self.lease_secs),
+            poll: Duration::from_millis(self.poll_ms),
+            retry_base: Duration::from_millis(self.retry_base_ms),
+            max_backoff: Duration::from_secs(600),
+            handler_timeout: Duration::from_secs(self.handler_timeout_secs),
+        }
+    }
+}
+
+fn default_concurrency() -> usize {
+    16
+}
+fn default_lease() -> u64 {
+    60
+}
+fn default_poll() -> u64 {
+    500
+}
+fn default_retry_base() -> u64 {
+    2000
+}
+fn default_handler_timeout() -> u64 {
+    300
 }
 
 /// `[otlp]`
@@ -256,6 +334,15 @@ impl Config {
         }
         if self.server.body_limit_bytes < 1024 {
             bail!("server.body_limit_bytes must be at least 1024");
+        }
+        if self.runtime.concurrency == 0 || self.runtime.concurrency > 1024 {
+            bail!("runtime.concurrency must be 1 to 1024");
+        }
+        if self.runtime.lease_secs < 2 {
+            bail!("runtime.lease_secs must be at least 2");
+        }
+        if self.runtime.poll_ms == 0 || self.runtime.handler_timeout_secs == 0 {
+            bail!("runtime.poll_ms and runtime.handler_timeout_secs must be at least 1");
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json");

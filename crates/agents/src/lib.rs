@@ -7,6 +7,7 @@
 //! Must not import a database driver, an HTTP framework or an HTTP client: storage is reached
 //! through [`store::Store`], models through [`llm::Gateway`].
 
+pub mod approvals;
 pub mod bus;
 pub mod crew;
 pub mod executor;

@@ -145,6 +145,7 @@ pub async fn run_skill(
                     payload: action.clone(),
                     reasons: verdict.reasons.clone(),
                     status: ApprovalStatus::Pending,
+                    requested_by: trigger.requested_by,
                     edited: false,
                     decided_by: None,
                     decided_at: None,
@@ -233,7 +234,7 @@ pub async fn known_recipients(
     store: &Store,
     tenant: TenantId,
     account: Option<AccountId>,
-) -> Result<KnownRecipients, HandlerError> {
+) -> Result<KnownRecipients, store::Error> {
     let mut known = KnownRecipients::default();
     let Some(account) = account else {
         return Ok(known);
@@ -241,7 +242,7 @@ pub async fn known_recipients(
     let record: Account = match store.get(tenant, account.as_uuid()).await {
         Ok(a) => a,
         Err(store::Error::NotFound { .. }) => return Ok(known),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     };
     known
         .domains

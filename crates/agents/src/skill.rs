@@ -11,8 +11,8 @@ use domain::event::Event;
 use domain::id::{AccountId, ActivityId, OpportunityId, TenantId};
 use llm::{ChatRequest, Gateway, Message, MessageRole};
 use schemars::JsonSchema;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use store::Store;
 
 use crate::handler::HandlerError;
@@ -28,6 +28,8 @@ pub struct Trigger {
     /// Unique per tenant: the same trigger delivered twice runs once.
     pub dedupe_key: String,
     pub input: serde_json::Value,
+    /// The person who asked for a manual run.
+    pub requested_by: Option<domain::id::UserId>,
 }
 
 /// What a skill may use while it runs.
@@ -64,6 +66,8 @@ pub trait Skill: Send + Sync {
     fn allowed_actions(&self) -> &'static [ActionKind];
     fn input_schema(&self) -> serde_json::Value;
     fn output_schema(&self) -> serde_json::Value;
+    /// Checks an input against the input type, with serde's message when it does not fit.
+    fn check_input(&self, input: &serde_json::Value) -> Result<(), String>;
     /// Event kinds that may start it.
     fn triggers(&self) -> &'static [&'static str];
     /// The run an event starts, if this event is one for the skill.
@@ -143,6 +147,12 @@ impl<S: StructuredSkill> Skill for Typed<S> {
 
     fn output_schema(&self) -> serde_json::Value {
         schemars::schema_for!(S::Output).to_value()
+    }
+
+    fn check_input(&self, input: &serde_json::Value) -> Result<(), String> {
+        S::Input::deserialize(input)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     fn triggers(&self) -> &'static [&'static str] {

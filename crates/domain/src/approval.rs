@@ -32,6 +32,8 @@ pub struct Approval {
     /// Why it needs a human.
     pub reasons: Vec<String>,
     pub status: ApprovalStatus,
+    /// The person who asked for the run, when one did; they cannot approve its actions.
+    pub requested_by: Option<UserId>,
     /// Whether the approver changed the payload before approving.
     pub edited: bool,
     pub decided_by: Option<UserId>,

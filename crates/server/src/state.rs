@@ -30,6 +30,8 @@ pub struct AppState {
     pub traces: crate::traces::TraceWriter,
     /// Tenants' LLM settings, cached briefly.
     pub llm_settings: Arc<crate::settings_cache::SettingsCache>,
+    /// What agent runs need (store, gateway, prompt canary).
+    pub agents: agents::runner::AgentDeps,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
 }

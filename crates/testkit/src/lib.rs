@@ -107,6 +107,32 @@ pub struct TestApp {
     /// The server's trace writer, to wait for traces before reading them.
     pub traces: server::traces::TraceWriter,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Stops the agent runtime, when the app runs one.
+    stop_agents: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+/// What a test server runs besides the API.
+#[derive(Default)]
+pub struct AppOptions {
+    pub config: ServerConfig,
+    pub gateway: Option<llm::Gateway>,
+    pub otlp: Option<server::traces::otlp::OtlpConfig>,
+    /// Run the agent runtime (the crew's handlers and the executor) with test timings.
+    pub agents: bool,
+    /// `AGENT_ARMY_PROMPT_CANARY` for the agents.
+    pub canary: Option<String>,
+}
+
+/// The agent runtime's settings in tests: short leases and quick retries.
+pub fn test_runtime_config() -> agents::RuntimeConfig {
+    agents::RuntimeConfig {
+        concurrency: 4,
+        lease: std::time::Duration::from_secs(5),
+        poll: std::time::Duration::from_millis(50),
+        retry_base: std::time::Duration::from_millis(50),
+        max_backoff: std::time::Duration::from_millis(500),
+        handler_timeout: std::time::Duration::from_secs(10),
+    }
 }
 
 /// A tenant created for a test, with an admin service key.
@@ -124,12 +150,26 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like [`spawn_app`], with server settings.
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
-    spawn(backend, config, llm::Gateway::offline(), None).await
+    spawn_app_with_options(
+        backend,
+        AppOptions {
+            config,
+            ..AppOptions::default()
+        },
+    )
+    .await
 }
 
 /// Like [`spawn_app`], with a gateway (for example routed to a fake provider).
 pub async fn spawn_app_with_gateway(backend: Backend, gateway: llm::Gateway) -> TestApp {
-    spawn(backend, ServerConfig::default(), gateway, None).await
+    spawn_app_with_options(
+        backend,
+        AppOptions {
+            gateway: Some(gateway),
+            ..AppOptions::default()
+        },
+    )
+    .await
 }
 
 /// Like [`spawn_app_with_gateway`], exporting LLM call spans over OTLP.
@@ -138,15 +178,27 @@ pub async fn spawn_app_with_otlp(
     gateway: llm::Gateway,
     otlp: server::traces::otlp::OtlpConfig,
 ) -> TestApp {
-    spawn(backend, ServerConfig::default(), gateway, Some(otlp)).await
+    spawn_app_with_options(
+        backend,
+        AppOptions {
+            gateway: Some(gateway),
+            otlp: Some(otlp),
+            ..AppOptions::default()
+        },
+    )
+    .await
 }
 
-async fn spawn(
-    backend: Backend,
-    config: ServerConfig,
-    gateway: llm::Gateway,
-    otlp: Option<server::traces::otlp::OtlpConfig>,
-) -> TestApp {
+/// Starts a test server with these options.
+pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> TestApp {
+    let AppOptions {
+        config,
+        gateway,
+        otlp,
+        agents: run_agents,
+        canary,
+    } = options;
+    let gateway = gateway.unwrap_or_else(llm::Gateway::offline);
     let db = TestDb::create(&backend)
         .await
         .expect("creating the test database");
@@ -165,8 +217,30 @@ async fn spawn(
             .0
     });
     let (traces, _writer) = server::traces::TraceWriter::spawn(store.clone(), exporter);
+    let deps = agents::runner::AgentDeps {
+        store: store.clone(),
+        gateway: gateway.clone(),
+        canary,
+    };
+    let stop_agents = if run_agents {
+        let runtime = agents::Runtime::new(
+            store.clone(),
+            agents::crew::handlers(&deps),
+            test_runtime_config(),
+        );
+        store
+            .register_subscriptions(&runtime.subscriptions())
+            .await
+            .expect("registering the crew's subscriptions");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(runtime.run(stopped));
+        Some(stop)
+    } else {
+        None
+    };
     let state = AppState {
         llm_settings: Arc::default(),
+        agents: deps,
         gateway,
         traces: traces.clone(),
         store: store.clone(),
@@ -184,6 +258,7 @@ async fn spawn(
         db,
         traces,
         shutdown: Some(tx),
+        stop_agents,
     }
 }
 
@@ -191,6 +266,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(stop) = self.stop_agents.take() {
+            let _ = stop.send(true);
         }
     }
 }

@@ -48,8 +48,35 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         None => (None, None),
     };
     let (traces, trace_writer) = server::traces::TraceWriter::spawn(store.clone(), otlp);
+    let deps = agents::runner::AgentDeps {
+        store: store.clone(),
+        gateway: gateway.clone(),
+        canary: config
+            .prompt_canary
+            .as_ref()
+            .map(|c| secrecy::ExposeSecret::expose_secret(c).to_owned())
+            .filter(|c| !c.is_empty()),
+    };
+    let (stop_agents, agents_stopped) = tokio::sync::watch::channel(false);
+    let agent_runtime = if config.runtime.enabled {
+        let runtime = agents::Runtime::new(
+            store.clone(),
+            agents::crew::handlers(&deps),
+            config.runtime.runtime_config(),
+        );
+        Some(tokio::spawn(async move {
+            let ended = runtime.run(agents_stopped).await;
+            if let Err(e) = &ended {
+                tracing::error!(error = %e, "the agent runtime stopped; agents are not running");
+            }
+            ended
+        }))
+    } else {
+        None
+    };
     let state = AppState {
         llm_settings: Arc::default(),
+        agents: deps,
         gateway,
         traces,
         store: store.clone(),
@@ -77,8 +104,9 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    tracing::info!("shutting down; finishing in-flight requests");
+    tracing::info!("shutting down; finishing in-flight requests and agent jobs");
     let _ = stop_tx.send(());
+    let _ = stop_agents.send(true);
     match tokio::time::timeout(grace, &mut serving).await {
         Ok(joined) => joined
             .context("server task failed")?
@@ -86,6 +114,14 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         Err(_) => {
             tracing::warn!("requests still running after {grace:?}; stopping anyway");
             serving.abort();
+        }
+    }
+    if let Some(runtime) = agent_runtime {
+        match tokio::time::timeout(grace, runtime).await {
+            Ok(_) => {}
+            Err(_) => {
+                tracing::warn!("agent jobs still running after {grace:?}; their leases will expire")
+            }
         }
     }
     // The server and its state are gone, so the trace writer drains what it holds and ends.

@@ -82,6 +82,7 @@ async fn won_by_a_human(
         account_id: Some(opportunity.account_id),
         opportunity_id: Some(opportunity.id),
         dedupe_key: String::new(),
+        requested_by: None,
         input: serde_json::to_value(&deal).map_err(|e| HandlerError::Permanent(e.to_string()))?,
     }))
 }

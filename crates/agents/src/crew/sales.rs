@@ -70,6 +70,7 @@ impl ActivityInput {
             account_id: self.account_id,
             opportunity_id: self.opportunity_id,
             dedupe_key: String::new(),
+            requested_by: None,
             input: serde_json::to_value(&self)
                 .map_err(|e| HandlerError::Permanent(e.to_string()))?,
         })

@@ -2,14 +2,21 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod agent_runs;
+pub mod agents;
 pub mod apikeys;
+pub mod approvals;
 pub mod audit;
 pub mod contacts;
 pub mod crud;
+pub mod dead_letters;
+pub mod events;
+pub mod guardrails;
 pub mod health;
 pub mod llm;
 pub mod openai;
 pub mod opportunities;
+pub mod outbox;
 pub mod products;
 pub mod regions;
 pub mod relationships;
@@ -33,6 +40,7 @@ use crate::state::AppState;
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
         (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
+        (name = "agents"), (name = "approvals"), (name = "runtime"),
     )
 )]
 struct ApiDoc;
@@ -102,5 +110,18 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(llm::get))
         .routes(routes!(llm::usage))
         .routes(routes!(llm::settings, llm::update_settings))
+        .routes(routes!(agents::list))
+        .routes(routes!(agents::run))
+        .routes(routes!(agent_runs::list))
+        .routes(routes!(agent_runs::get))
+        .routes(routes!(approvals::list))
+        .routes(routes!(approvals::get))
+        .routes(routes!(approvals::approve))
+        .routes(routes!(approvals::reject))
+        .routes(routes!(outbox::list))
+        .routes(routes!(dead_letters::list))
+        .routes(routes!(dead_letters::replay))
+        .routes(routes!(guardrails::get, guardrails::update))
+        .routes(routes!(events::stream))
         .split_for_parts()
 }

@@ -56,6 +56,7 @@ CREATE TABLE approvals (
     payload      jsonb NOT NULL,
     reasons      jsonb NOT NULL,
     status       text NOT NULL,
+    requested_by uuid,
     edited       boolean NOT NULL,
     decided_by   uuid,
     decided_at   timestamptz,

@@ -56,6 +56,7 @@ CREATE TABLE approvals (
     payload      text NOT NULL,
     reasons      text NOT NULL,
     status       text NOT NULL,
+    requested_by blob,
     edited       integer NOT NULL,
     decided_by   blob,
     decided_at   text,

@@ -6,7 +6,7 @@ const RUN_COLUMNS: &str = "id, role, skill, trigger, trigger_event_id, activity_
      injection_suspected, started_at, finished_at";
 const ACTION_COLUMNS: &str = "id, run_id, role, kind, payload, decision, reasons, approval_id, status, \
      error, executed_at, created_at";
-const APPROVAL_COLUMNS: &str = "id, action_id, run_id, role, kind, payload, reasons, status, edited, \
+const APPROVAL_COLUMNS: &str = "id, action_id, run_id, role, kind, payload, reasons, status, requested_by, edited, \
      decided_by, decided_at, note, executed_at, requested_at, version";
 const OUTBOX_COLUMNS: &str = "id, channel, action_id, run_id, approval_id, account_id, recipients, \
      subject, body, created_at";
@@ -65,6 +65,7 @@ fn approval_from_row(row: &DbRow) -> Result<domain::approval::Approval, sqlx::Er
         payload: col_json(row, "payload")?,
         reasons: col_json(row, "reasons")?,
         status: col_parsed(row, "status")?,
+        requested_by: col_id_opt(row, "requested_by", UserId::from_uuid)?,
         edited: col(row, "edited")?,
         decided_by: col_id_opt(row, "decided_by", UserId::from_uuid)?,
         decided_at: col_time_opt(row, "decided_at")?,
@@ -138,6 +139,7 @@ async fn insert_approval(conn: &mut Conn, tenant: TenantId, a: &domain::approval
         SqlValue::json(&a.payload),
         SqlValue::json(&a.reasons),
         SqlValue::text(a.status),
+        SqlValue::Uuid(a.requested_by.map(|u| u.as_uuid())),
         SqlValue::Bool(a.edited),
         SqlValue::Uuid(a.decided_by.map(|i| i.as_uuid())),
         SqlValue::Time(a.decided_at),
