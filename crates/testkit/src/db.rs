@@ -25,7 +25,17 @@ pub const TENANT_TABLES: &[&str] = &[
     "idempotency_keys",
     "llm_calls",
     "llm_settings",
+    "agent_runs",
+    "agent_actions",
+    "approvals",
+    "outbox",
+    "guardrail_policies",
+    "dead_letters",
 ];
+
+/// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots
+/// include each tenant's rows.
+pub const SHARED_TABLES_WITH_TENANT: &[&str] = &["jobs"];
 
 /// A database that lives as long as the test.
 pub enum TestDb {
@@ -160,7 +170,7 @@ impl TestDb {
                 };
                 dump("tenants", None, &mut out).await?;
                 for tenant in tenants {
-                    for table in TENANT_TABLES {
+                    for table in TENANT_TABLES.iter().chain(SHARED_TABLES_WITH_TENANT) {
                         dump(table, Some(*tenant), &mut out).await?;
                     }
                 }
@@ -183,9 +193,12 @@ impl TestDb {
                         .bind(tenant.to_string())
                         .execute(&mut *tx)
                         .await?;
-                    for table in TENANT_TABLES {
-                        let sql = format!("SELECT t::text AS row_text FROM {table} t ORDER BY 1");
+                    for table in TENANT_TABLES.iter().chain(SHARED_TABLES_WITH_TENANT) {
+                        let sql = format!(
+                            "SELECT t::text AS row_text FROM {table} t WHERE tenant_id = $1 ORDER BY 1"
+                        );
                         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .bind(tenant.as_uuid())
                             .fetch_all(&mut *tx)
                             .await?;
                         out.push_str(&format!("## {tenant} {table}\n"));

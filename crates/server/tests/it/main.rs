@@ -4,6 +4,7 @@
 // Helpers here are not #[test] functions, so clippy.toml's test allowances do not reach them.
 #![expect(clippy::unwrap_used, reason = "integration tests fail loudly")]
 
+mod agents;
 mod bad_input;
 mod crud;
 mod isolation;

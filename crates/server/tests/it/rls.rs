@@ -4,7 +4,7 @@
 use domain::id::TenantId;
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection, Row};
-use testkit::{Backend, TENANT_TABLES, spawn_app};
+use testkit::{Backend, TENANT_TABLES};
 
 /// A connection with the server's rights: the serving login when the suite has one (no role
 /// switch needed: it is only a member of agent_army_app), else the owner switched to the role.
@@ -53,7 +53,7 @@ async fn row_level_security_walls_off_tenants() {
     let Some(backend) = Backend::postgres() else {
         return;
     };
-    let app = spawn_app(backend).await;
+    let app = super::agents::spawn_with_agents(backend).await;
     let a = app.tenant("alpha").await;
     let b = app.tenant("bravo").await;
     // Give both tenants a row in every table.
@@ -144,6 +144,66 @@ async fn row_level_security_walls_off_tenants() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        // The agent tables: a run with actions and an approval, its released message, a policy,
+        // and a dead letter.
+        let r = app
+            .patch(
+                k,
+                "/api/v1/guardrails/policy",
+                &json!({"auto_discount_max_percent": "5"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let run = app
+            .create(
+                k,
+                "/api/v1/agents/sales/skills/triage_email",
+                json!({"account_id": account["id"], "from": format!("jo@{}.com", t.name), "subject": "Hi", "body": "Price?"}),
+            )
+            .await;
+        let approval = run["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|a| a["approval_id"].as_str())
+            .unwrap()
+            .to_owned();
+        let person = app
+            .key(
+                t.id,
+                domain::user::Role::Rep,
+                Some(user["id"].as_str().unwrap().parse().unwrap()),
+            )
+            .await;
+        let r = app
+            .post(
+                &person,
+                &format!("/api/v1/approvals/{approval}/approve"),
+                &json!({}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        super::agents::wait_for(&app, k, "/api/v1/outbox", |p| {
+            p["items"].as_array().is_some_and(|i| !i.is_empty())
+        })
+        .await;
+        let failing = store::jobs::NewJob {
+            kind: domain::job::JobKind::Event,
+            subscriber: "nobody".into(),
+            subject_id: uuid::Uuid::now_v7(),
+            dedupe_key: "rls".into(),
+            max_attempts: 1,
+            run_at: store::now(),
+        };
+        app.store.enqueue_job(t.id, &failing).await.unwrap();
+        super::agents::wait_for(&app, k, "/api/v1/dead-letters", |p| {
+            p["items"].as_array().is_some_and(|i| !i.is_empty())
+        })
+        .await;
     }
 
     app.traces.flush().await;
