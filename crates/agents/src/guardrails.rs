@@ -9,7 +9,8 @@
 //! - links are a channel: a URL or image the agent composed (one not present in the input it was
 //!   given) counts as a send;
 //! - a new contact on a domain the account does not have needs a human;
-//! - the discount band covers everything given away together;
+//! - the discount band covers everything given away together, and a message that states prices,
+//!   discounts or percentages is a commercial commitment a human confirms;
 //! - a skill may only propose the actions it declares;
 //! - text that carries the prompt canary never leaves.
 //!
@@ -99,6 +100,10 @@ pub fn evaluate(action: &Action, cx: &Context<'_>) -> Verdict {
     check_texts(action, cx, &mut r);
     match action {
         Action::SendEmail(email) => {
+            if let Some(figure) = commercial_figure(&format!("{}\n{}", email.subject, email.body)) {
+                r.approve
+                    .push(format!("the message states a price or discount ({figure})"));
+            }
             for (field, list) in [("to", &email.to), ("cc", &email.cc), ("bcc", &email.bcc)] {
                 for address in list {
                     check_recipient(field, address, cx.known, &mut r);
@@ -110,6 +115,10 @@ pub fn evaluate(action: &Action, cx: &Context<'_>) -> Verdict {
             }
         }
         Action::PostChat(post) => {
+            if let Some(figure) = commercial_figure(&post.text) {
+                r.approve
+                    .push(format!("the message states a price or discount ({figure})"));
+            }
             if post.external_members {
                 r.approve.push(format!(
                     "space {:?} has members outside the company: an external send",
@@ -232,6 +241,54 @@ fn check_texts(action: &Action, cx: &Context<'_>, r: &mut Reasons) {
             }
         }
     }
+}
+
+/// The first price, amount or percentage in text: a number next to `%`, a currency sign or an
+/// ISO currency code, or words like "discount" or "off" after a number.
+pub fn commercial_figure(text: &str) -> Option<String> {
+    let visible = strip_invisible(text);
+    let words: Vec<&str> = visible.split_whitespace().collect();
+    const CURRENCIES: &[&str] = &[
+        "usd", "eur", "gbp", "sgd", "aud", "jpy", "chf", "cad", "inr",
+    ];
+    const SIGNS: &[char] = &['$', '€', '£', '¥', '₹'];
+    for (i, word) in words.iter().enumerate() {
+        let bare =
+            word.trim_matches(|c: char| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '(' | ')'));
+        let has_digit = bare.chars().any(|c| c.is_ascii_digit());
+        if !has_digit {
+            continue;
+        }
+        let lower = bare.to_lowercase();
+        let next = words
+            .get(i + 1)
+            .map(|w| w.to_lowercase())
+            .unwrap_or_default();
+        let prev = i
+            .checked_sub(1)
+            .and_then(|p| words.get(p))
+            .map(|w| w.to_lowercase())
+            .unwrap_or_default();
+        let money = bare.contains('%')
+            || bare.contains(SIGNS)
+            || CURRENCIES
+                .iter()
+                .any(|c| lower.ends_with(c) || lower.starts_with(c))
+            || CURRENCIES
+                .iter()
+                .any(|c| next.trim_matches(|ch: char| !ch.is_alphanumeric()) == *c)
+            || CURRENCIES
+                .iter()
+                .any(|c| prev.trim_matches(|ch: char| !ch.is_alphanumeric()) == *c)
+            || matches!(
+                next.trim_matches(|ch: char| !ch.is_alphanumeric()),
+                "percent" | "off" | "discount"
+            );
+        if money {
+            return Some(bare.to_owned());
+        }
+    }
+    None
 }
 
 /// A link found in text.
@@ -521,6 +578,32 @@ mod tests {
             opportunity_id: None,
         });
         assert_eq!(evaluate(&task, &cx).decision, Decision::Executed);
+    }
+
+    #[test]
+    fn stated_prices_and_discounts_need_a_human() {
+        for text in [
+            "We can do 90% off.",
+            "Price is $1,200 per seat",
+            "EUR 5000 total",
+            "5000 EUR total",
+            "a 20 percent discount",
+            "€99",
+        ] {
+            assert!(commercial_figure(text).is_some(), "{text}");
+            assert_eq!(
+                decide(&email(&["jo@acme.com"], &[], text), "").decision,
+                Decision::PendingApproval,
+                "{text}"
+            );
+        }
+        for text in [
+            "See you at 10:30 on 3 December.",
+            "Version 2 of the plan",
+            "Call +44 20 7946 0000",
+        ] {
+            assert_eq!(commercial_figure(text), None, "{text}");
+        }
     }
 
     #[test]

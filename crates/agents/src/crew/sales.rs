@@ -194,13 +194,16 @@ fn intent_of(text: &str) -> Intent {
         .map_or(Intent::Other, |(intent, _)| intent)
 }
 
-/// The sentences of a text, trimmed.
+/// The sentences of a text, trimmed: a sentence ends at `.`, `?` or `!` followed by a space (so
+/// addresses and links stay whole) or at a line break.
 fn sentences(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         current.push(c);
-        if matches!(c, '.' | '?' | '!' | '\n') {
+        let at_end = chars.peek().is_none_or(|n| n.is_whitespace());
+        if c == '\n' || (matches!(c, '.' | '?' | '!') && at_end) {
             let s = current.trim().to_owned();
             if s.chars().count() > 1 {
                 out.push(s);
@@ -211,6 +214,15 @@ fn sentences(text: &str) -> Vec<String> {
     let rest = current.trim();
     if rest.chars().count() > 1 {
         out.push(rest.to_owned());
+    }
+    out
+}
+
+/// Text with every link replaced by `[link]`.
+fn without_links(text: &str) -> String {
+    let mut out = text.to_owned();
+    for link in crate::guardrails::links(text) {
+        out = out.replace(&link.url, "[link]");
     }
     out
 }
@@ -264,13 +276,16 @@ impl StructuredSkill for TriageEmail {
     fn offline(&self, input: &Self::Input) -> Self::Output {
         let subject = input.subject.clone().unwrap_or_else(|| "your email".into());
         let sentences = sentences(&input.body);
+        // The summary is the agent's own text: links in the email stay in the email.
         let summary = clip(
-            &sentences
-                .iter()
-                .take(2)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
+            &without_links(
+                &sentences
+                    .iter()
+                    .take(2)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             280,
         );
         let intent = intent_of(&format!("{subject}\n{}", input.body));
@@ -278,7 +293,7 @@ impl StructuredSkill for TriageEmail {
             .iter()
             .filter(|s| s.ends_with('?'))
             .take(5)
-            .map(|s| clip(s, 200))
+            .map(|s| clip(&without_links(s), 200))
             .collect();
         let next_step = match intent {
             Intent::Pricing => {

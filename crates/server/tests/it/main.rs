@@ -7,6 +7,7 @@
 mod agents;
 mod bad_input;
 mod crud;
+mod injection;
 mod isolation;
 mod openai;
 mod ops;
