@@ -17,6 +17,7 @@ pub mod injection;
 pub mod prompt;
 pub mod role;
 pub mod runner;
+pub mod schedule;
 pub mod skill;
 
 pub use bus::{Runtime, RuntimeConfig};

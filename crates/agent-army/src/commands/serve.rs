@@ -58,13 +58,24 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             .filter(|c| !c.is_empty()),
     };
     let (stop_agents, agents_stopped) = tokio::sync::watch::channel(false);
+    let runtime = agents::Runtime::new(
+        store.clone(),
+        agents::crew::handlers(&deps),
+        config.runtime.runtime_config(),
+    );
+    // Before the first request: an event written with no subscriptions in place would reach no
+    // one. Replicas that do not run agents register them too, for the replicas that do.
+    store
+        .register_subscriptions(&runtime.subscriptions())
+        .await
+        .context("registering the agents' event subscriptions")?;
     let agent_runtime = if config.runtime.enabled {
-        let runtime = agents::Runtime::new(
-            store.clone(),
-            agents::crew::handlers(&deps),
-            config.runtime.runtime_config(),
-        );
+        let seeding = store.clone();
         Some(tokio::spawn(async move {
+            // Every replica queues the next firing of each schedule; dedupe keys keep one.
+            if let Err(e) = agents::schedule::seed_all(&seeding).await {
+                tracing::warn!(error = %e, "queueing the schedules failed; they start with the next region change");
+            }
             let ended = runtime.run(agents_stopped).await;
             if let Err(e) = &ended {
                 tracing::error!(error = %e, "the agent runtime stopped; agents are not running");

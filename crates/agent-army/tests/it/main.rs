@@ -15,6 +15,8 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::{Value, json};
 use testkit::{Backend, TestDb, both_backends};
 
+mod runtime;
+
 const BIN: &str = env!("CARGO_BIN_EXE_agent-army");
 
 /// A command with a clean environment for our variables and the database chosen by `db`.
@@ -57,8 +59,12 @@ impl Drop for Served {
 }
 
 /// Starts `serve` on a free port and returns the process and its base URL, read from its log.
-fn serve(data_dir: &Path, db: &TestDb) -> (Served, String) {
-    let mut child = cli(data_dir, db)
+fn serve(data_dir: &Path, db: &TestDb, config: Option<&Path>) -> (Served, String) {
+    let mut command = cli(data_dir, db);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("AGENT_ARMY_LOG__FORMAT", "text")
         .stdout(Stdio::null())
@@ -164,7 +170,7 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
         .trim()
         .to_owned();
 
-    let (mut child, url) = serve(&data, &db);
+    let (mut child, url) = serve(&data, &db, None);
     let http = testkit::http_client();
     let me: Value = http
         .get(format!("{url}/api/v1/tenant"))

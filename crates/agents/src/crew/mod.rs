@@ -1,6 +1,7 @@
 //! The crew: each role's skills, and the handlers the runtime runs.
 
 pub mod after_close;
+pub mod operations;
 pub mod sales;
 
 use std::sync::Arc;
@@ -21,6 +22,9 @@ pub fn skills() -> Vec<Arc<dyn Skill>> {
         Arc::new(Typed(after_close::Kickoff)),
         Arc::new(Typed(after_close::OnboardingPlan)),
         Arc::new(Typed(after_close::InvoiceSchedule)),
+        Arc::new(Typed(operations::PipelineReviewSkill)),
+        Arc::new(Typed(operations::WeeklyForecastSkill)),
+        Arc::new(Typed(operations::DunningRunSkill)),
     ]
 }
 
@@ -42,6 +46,7 @@ pub fn handlers(deps: &AgentDeps) -> Vec<Arc<dyn Handler>> {
         }
     }
     handlers.push(Arc::new(Executor::new(deps.clone())));
+    handlers.push(Arc::new(crate::schedule::Scheduler::new(deps.clone())));
     handlers
 }
 
