@@ -270,6 +270,7 @@ pub fn handoff_trigger(
         opportunity_id: handoff.opportunity_id,
         dedupe_key: format!("handoff:{}", action.id),
         requested_by: None,
+        sender: None,
         input: serde_json::json!({
             "account_id": handoff.account_id,
             "opportunity_id": handoff.opportunity_id,

@@ -13,7 +13,6 @@ pub mod crew;
 pub mod executor;
 pub mod guardrails;
 pub mod handler;
-pub mod injection;
 pub mod prompt;
 pub mod role;
 pub mod runner;

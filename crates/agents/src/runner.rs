@@ -26,6 +26,10 @@ use crate::skill::{Skill, SkillContext, Trigger};
 /// The executor's subscriber name.
 pub const EXECUTOR: &str = "executor";
 
+/// Most proposals of one outside sender waiting for approval at once; more are held back so that
+/// a flood of messages cannot flood the reviewers.
+pub const MAX_PENDING_PER_SENDER: usize = 5;
+
 /// What runs need.
 #[derive(Clone)]
 pub struct AgentDeps {
@@ -88,6 +92,7 @@ pub async fn run_skill(
         activity_id: trigger.activity_id,
         account_id: trigger.account_id,
         opportunity_id: trigger.opportunity_id,
+        sender: trigger.sender.clone(),
         dedupe_key: trigger.dedupe_key,
         status: if error.is_some() {
             RunStatus::Failed
@@ -109,8 +114,12 @@ pub async fn run_skill(
     let mut attempts = Vec::new();
     if let Some(out) = output {
         let policy = store.guardrail_policy(tenant).await?;
+        let mut pending_from_sender = match &run.sender {
+            Some(sender) => store.pending_from_sender(tenant, sender).await?,
+            None => Vec::new(),
+        };
         let mut known: HashMap<Option<AccountId>, KnownRecipients> = HashMap::new();
-        run.injection_suspected = crate::injection::suspected(&out.untrusted);
+        run.injection_suspected = domain::injection::suspected(&out.untrusted);
         for action in out.actions {
             let account = action.account_id().or(run.account_id);
             if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(account) {
@@ -127,6 +136,12 @@ pub async fn run_skill(
                 },
             );
             run.injection_suspected |= verdict.injection_suspected;
+            let verdict = cap_per_sender(
+                verdict,
+                &action,
+                run.sender.as_deref(),
+                &mut pending_from_sender,
+            );
             let id = ActionId::generate();
             let approval_id =
                 (verdict.decision == Decision::PendingApproval).then(ApprovalId::generate);
@@ -201,6 +216,48 @@ pub async fn run_skill(
         tracing::warn!(%tenant, run = %run_id, error = %e, "recording the run's LLM calls failed");
     }
     Ok(RunOutcome::Recorded(Box::new(run)))
+}
+
+/// Holds back a proposal that would wait for approval when the same one already waits for this
+/// sender, or when the sender already has [`MAX_PENDING_PER_SENDER`] waiting.
+fn cap_per_sender(
+    verdict: guardrails::Verdict,
+    action: &domain::action::Action,
+    sender: Option<&str>,
+    pending: &mut Vec<domain::action::Action>,
+) -> guardrails::Verdict {
+    let Some(sender) = sender else {
+        return verdict;
+    };
+    if verdict.decision != Decision::PendingApproval {
+        return verdict;
+    }
+    let held = if pending.contains(action) {
+        Some(format!(
+            "the same proposal for {sender} already waits for approval"
+        ))
+    } else if pending.len() >= MAX_PENDING_PER_SENDER {
+        Some(format!(
+            "{sender} already has {MAX_PENDING_PER_SENDER} proposals waiting for approval; held back so reviewers are not flooded"
+        ))
+    } else {
+        None
+    };
+    match held {
+        Some(reason) => {
+            let mut reasons = vec![reason];
+            reasons.extend(verdict.reasons);
+            guardrails::Verdict {
+                decision: Decision::Forbidden,
+                reasons,
+                injection_suspected: verdict.injection_suspected,
+            }
+        }
+        None => {
+            pending.push(action.clone());
+            verdict
+        }
+    }
 }
 
 /// The job that carries out an action once it may run.

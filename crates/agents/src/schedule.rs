@@ -202,6 +202,7 @@ impl Handler for Scheduler {
                     dedupe_key: job.dedupe_key.clone(),
                     input,
                     requested_by: None,
+                    sender: None,
                 };
                 run_skill(&self.deps, tenant, skill.as_ref(), trigger).await?;
                 if let Ok(tz) = TimeZone::get(region.time_zone.as_str())

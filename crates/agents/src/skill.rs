@@ -30,6 +30,8 @@ pub struct Trigger {
     pub input: serde_json::Value,
     /// The person who asked for a manual run.
     pub requested_by: Option<domain::id::UserId>,
+    /// The outside sender whose message started the run (inbound email), for the per-sender cap.
+    pub sender: Option<String>,
 }
 
 /// What a skill may use while it runs.

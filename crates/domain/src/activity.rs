@@ -102,9 +102,17 @@ pub struct Activity {
     pub account_id: Option<AccountId>,
     pub opportunity_id: Option<OpportunityId>,
     pub participants: Vec<Participant>,
+    /// The subject or body, as received, carried signs of a prompt injection (instructions aimed
+    /// at an agent, hidden characters). Computed, never sent.
+    pub injection_suspected: bool,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Whether received text shows signs of a prompt injection.
+fn suspected(subject: Option<&str>, body: &str) -> bool {
+    crate::injection::suspected(body) || subject.is_some_and(crate::injection::suspected)
 }
 
 /// Input for recording an activity.
@@ -139,8 +147,10 @@ impl NewActivity {
             .map(|t| check_timestamp("ended_at", t))
             .transpose()?;
         check_span(occurred_at, ended_at)?;
+        let injection_suspected = suspected(self.subject.as_deref(), &self.body);
         Ok(Activity {
             id: ActivityId::generate(),
+            injection_suspected,
             kind: self.kind,
             subject: text::optional_line("subject", self.subject.as_deref())?,
             body: text::body("body", &self.body)?,
@@ -184,6 +194,14 @@ pub struct ActivityPatch {
 impl ActivityPatch {
     /// Applies the patch.
     pub fn apply(self, activity: &mut Activity) -> Result<()> {
+        if self.subject.is_some() || self.body.is_some() {
+            let subject = self
+                .subject
+                .clone()
+                .unwrap_or_else(|| activity.subject.clone());
+            let body = self.body.as_deref().unwrap_or(&activity.body);
+            activity.injection_suspected = suspected(subject.as_deref(), body);
+        }
         if let Some(subject) = self.subject {
             activity.subject = text::optional_line("subject", subject.as_deref())?;
         }

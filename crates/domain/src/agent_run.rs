@@ -44,6 +44,8 @@ pub struct AgentRun {
     pub activity_id: Option<ActivityId>,
     pub account_id: Option<AccountId>,
     pub opportunity_id: Option<OpportunityId>,
+    /// The outside sender whose message started the run, for runs of inbound messages.
+    pub sender: Option<String>,
     /// Unique per tenant: a second delivery of the same trigger finds this run and does nothing.
     pub dedupe_key: String,
     pub status: RunStatus,

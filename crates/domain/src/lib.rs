@@ -18,6 +18,7 @@ pub mod error;
 pub mod event;
 pub mod guardrail_policy;
 pub mod id;
+pub mod injection;
 pub mod job;
 mod labels;
 pub mod llm_call;

@@ -439,6 +439,15 @@ impl Store {
         Ok(made)
     }
 
+    /// The payloads of approvals still pending for runs started by this outside sender.
+    pub async fn pending_from_sender(
+        &self,
+        tenant: TenantId,
+        sender: &str,
+    ) -> Result<Vec<domain::action::Action>> {
+        on_backend!(self, b => b.pending_from_sender(tenant, sender).await)
+    }
+
     /// Whether the tenant recorded a run with this dedupe key.
     pub async fn agent_run_exists(&self, tenant: TenantId, dedupe_key: &str) -> Result<bool> {
         on_backend!(self, b => b.agent_run_exists(tenant, dedupe_key).await)

@@ -83,6 +83,7 @@ async fn won_by_a_human(
         opportunity_id: Some(opportunity.id),
         dedupe_key: String::new(),
         requested_by: None,
+        sender: None,
         input: serde_json::to_value(&deal).map_err(|e| HandlerError::Permanent(e.to_string()))?,
     }))
 }

@@ -71,6 +71,7 @@ impl ActivityInput {
             opportunity_id: self.opportunity_id,
             dedupe_key: String::new(),
             requested_by: None,
+            sender: self.from.clone(),
             input: serde_json::to_value(&self)
                 .map_err(|e| HandlerError::Permanent(e.to_string()))?,
         })

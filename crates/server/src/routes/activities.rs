@@ -21,6 +21,8 @@ pub struct ActivityFilters {
     pub since: Option<String>,
     /// Occurred before this RFC 3339 time.
     pub until: Option<String>,
+    /// Only activities whose text showed signs of a prompt injection (`true`) or none (`false`).
+    pub injection_suspected: Option<bool>,
 }
 
 fn time_param(name: &'static str, raw: &str) -> Result<SqlValue, ApiError> {
@@ -39,6 +41,9 @@ impl ListFilters for ActivityFilters {
         }
         if let Some(until) = self.until {
             filters.push(Filter::Before("occurred_at", time_param("until", &until)?));
+        }
+        if let Some(flag) = self.injection_suspected {
+            filters.push(Filter::Eq("injection_suspected", SqlValue::Bool(flag)));
         }
         Ok(filters)
     }

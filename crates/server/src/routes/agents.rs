@@ -119,6 +119,7 @@ pub async fn run(
         dedupe_key,
         input: input.clone(),
         requested_by,
+        sender: None,
     };
     // References in the input must be the tenant's own.
     if let Some(account) = trigger.account_id {

@@ -747,7 +747,54 @@ async fn the_event_stream_serves_the_tenants_events(backend: Backend) {
     );
 }
 
+async fn proposals_per_sender_are_deduplicated_and_capped(backend: Backend) {
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let s = scene(&app, &t).await;
+    let mut decisions = Vec::new();
+    for subject in [
+        "Hello", "Hello", "One", "Two", "Three", "Four", "Five", "Six",
+    ] {
+        let activity = app
+            .create(
+                &t.admin_key,
+                "/api/v1/activities",
+                inbound_email(&s.account, "jo@acme.com", subject, "Please call me."),
+            )
+            .await;
+        let runs = runs_of(&app, &t.admin_key, activity["id"].as_str().unwrap()).await;
+        let send = runs[0]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "send_email")
+            .cloned()
+            .unwrap();
+        decisions.push((
+            send["decision"].as_str().unwrap().to_owned(),
+            send["reasons"][0].to_string(),
+        ));
+    }
+    assert_eq!(decisions[0].0, "pending_approval");
+    assert_eq!(
+        decisions[1].0, "forbidden",
+        "a duplicate of a waiting proposal"
+    );
+    assert!(
+        decisions[1].1.contains("already waits"),
+        "{:?}",
+        decisions[1]
+    );
+    let pending = decisions
+        .iter()
+        .filter(|d| d.0 == "pending_approval")
+        .count();
+    assert_eq!(pending, 5, "at most five waiting per sender: {decisions:?}");
+    assert!(decisions[7].1.contains("held back"), "{:?}", decisions[7]);
+}
+
 both_backends!(
+    proposals_per_sender_are_deduplicated_and_capped,
     inbound_email_is_triaged_and_the_reply_waits_for_a_human,
     approvals_refuse_bad_decisions_and_change_nothing,
     an_edited_approval_sends_the_edited_message,

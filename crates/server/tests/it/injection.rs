@@ -69,6 +69,12 @@ async fn run_case(
             {"role": "cc", "email": "attacker@evil.io"}]);
     }
     let created = app.create(key, "/api/v1/activities", activity).await;
+    if case["name"] == "forward-to-attacker" || case["name"] == "hidden-tag-characters" {
+        assert_eq!(created["injection_suspected"], true, "{created}");
+    }
+    if case["name"] == "control-benign-reply" {
+        assert_eq!(created["injection_suspected"], false, "{created}");
+    }
     let id = created["id"].as_str().unwrap();
     let runs = wait_for(
         app,

@@ -1,6 +1,9 @@
 -- Agent runs, proposed actions, approvals, the outbox and guardrail policies (PostgreSQL). Kept in
 -- step with migrations/sqlite/0006_agents.sql.
 
+-- Activities whose text showed signs of a prompt injection when received.
+ALTER TABLE activities ADD COLUMN injection_suspected boolean NOT NULL DEFAULT false;
+
 CREATE TABLE agent_runs (
     tenant_id        uuid NOT NULL REFERENCES tenants (id),
     id               uuid NOT NULL,
@@ -11,6 +14,7 @@ CREATE TABLE agent_runs (
     activity_id      uuid,
     account_id       uuid,
     opportunity_id   uuid,
+    sender           text,
     dedupe_key       text NOT NULL,
     status           text NOT NULL,
     input            jsonb NOT NULL,
@@ -26,6 +30,7 @@ CREATE TABLE agent_runs (
 );
 CREATE INDEX agent_runs_activity ON agent_runs (tenant_id, activity_id, id);
 CREATE INDEX agent_runs_opportunity ON agent_runs (tenant_id, opportunity_id, id);
+CREATE INDEX agent_runs_sender ON agent_runs (tenant_id, sender) WHERE sender IS NOT NULL;
 
 CREATE TABLE agent_actions (
     tenant_id   uuid NOT NULL REFERENCES tenants (id),

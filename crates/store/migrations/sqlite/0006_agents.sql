@@ -1,6 +1,9 @@
 -- Agent runs, proposed actions, approvals, the outbox and guardrail policies (SQLite). Kept in
 -- step with migrations/postgres/0006_agents.sql.
 
+-- Activities whose text showed signs of a prompt injection when received.
+ALTER TABLE activities ADD COLUMN injection_suspected integer NOT NULL DEFAULT 0;
+
 CREATE TABLE agent_runs (
     tenant_id        blob NOT NULL REFERENCES tenants (id),
     id               blob NOT NULL,
@@ -11,6 +14,7 @@ CREATE TABLE agent_runs (
     activity_id      blob,
     account_id       blob,
     opportunity_id   blob,
+    sender           text,
     dedupe_key       text NOT NULL,
     status           text NOT NULL,
     input            text NOT NULL,
@@ -26,6 +30,7 @@ CREATE TABLE agent_runs (
 ) STRICT;
 CREATE INDEX agent_runs_activity ON agent_runs (tenant_id, activity_id, id);
 CREATE INDEX agent_runs_opportunity ON agent_runs (tenant_id, opportunity_id, id);
+CREATE INDEX agent_runs_sender ON agent_runs (tenant_id, sender) WHERE sender IS NOT NULL;
 
 CREATE TABLE agent_actions (
     tenant_id   blob NOT NULL REFERENCES tenants (id),

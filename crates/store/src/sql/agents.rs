@@ -2,7 +2,7 @@
 // backend module.
 
 const RUN_COLUMNS: &str = "id, role, skill, trigger, trigger_event_id, activity_id, account_id, \
-     opportunity_id, dedupe_key, status, input, output, answered_by, fallback_reason, error, \
+     opportunity_id, sender, dedupe_key, status, input, output, answered_by, fallback_reason, error, \
      injection_suspected, started_at, finished_at";
 const ACTION_COLUMNS: &str = "id, run_id, role, kind, payload, decision, reasons, approval_id, status, \
      error, executed_at, created_at";
@@ -22,6 +22,7 @@ fn run_from_row(row: &DbRow) -> Result<domain::agent_run::AgentRun, sqlx::Error>
         activity_id: col_id_opt(row, "activity_id", ActivityId::from_uuid)?,
         account_id: col_id_opt(row, "account_id", AccountId::from_uuid)?,
         opportunity_id: col_id_opt(row, "opportunity_id", OpportunityId::from_uuid)?,
+        sender: col(row, "sender")?,
         dedupe_key: col(row, "dedupe_key")?,
         status: col_parsed(row, "status")?,
         input: col_json(row, "input")?,
@@ -257,6 +258,7 @@ impl Backend {
             SqlValue::Uuid(run.activity_id.map(|i| i.as_uuid())),
             SqlValue::Uuid(run.account_id.map(|i| i.as_uuid())),
             SqlValue::Uuid(run.opportunity_id.map(|i| i.as_uuid())),
+            SqlValue::Text(run.sender.clone()),
             SqlValue::text(&run.dedupe_key),
             SqlValue::text(run.status),
             SqlValue::Json(run.input.clone()),
@@ -299,6 +301,24 @@ impl Backend {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The payloads of approvals still pending for runs started by this sender.
+    pub(crate) async fn pending_from_sender(&self, tenant: TenantId, sender: &str) -> Result<Vec<domain::action::Action>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT a.payload FROM approvals a JOIN agent_runs r ON r.tenant_id = a.tenant_id AND r.id = a.run_id \
+             WHERE a.tenant_id = ",
+        );
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND r.tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND a.status = 'pending' AND r.sender = ");
+        bind(&mut q, SqlValue::text(sender));
+        q.push(" LIMIT 1000");
+        let mut conn = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        end_read(conn).await?;
+        Ok(rows.iter().map(|r| col_json(r, "payload")).collect::<Result<_, _>>()?)
     }
 
     /// Whether the tenant has a run with this dedupe key.

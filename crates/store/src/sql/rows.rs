@@ -240,6 +240,7 @@ impl StoredRow for domain::activity::Activity {
             account_id: col_id_opt(row, "account_id", domain::id::AccountId::from_uuid)?,
             opportunity_id: col_id_opt(row, "opportunity_id", domain::id::OpportunityId::from_uuid)?,
             participants: col_json(row, "participants")?,
+            injection_suspected: col(row, "injection_suspected")?,
             version: col(row, "version")?,
             created_at: col_time(row, "created_at")?,
             updated_at: col_time(row, "updated_at")?,

@@ -1,8 +1,8 @@
-//! Signs that untrusted text tries to instruct the agent. A sign only flags the run ("injection
-//! suspected") for reviewers; what stops an injection is the guardrails, which judge every action
-//! whatever the text said.
+//! Signs that untrusted text tries to instruct an agent. A sign only flags the activity and the
+//! runs it triggers ("injection suspected") for reviewers; what stops an injection is the
+//! guardrails, which judge every action whatever the text said.
 
-use domain::text::strip_invisible;
+use crate::text::strip_invisible;
 
 /// Phrases aimed at an assistant rather than at a salesperson.
 const PHRASES: &[&str] = &[
