@@ -6,7 +6,9 @@
 
 pub mod chunk;
 pub mod eval;
+pub mod extract;
 pub mod index;
 
 pub use chunk::{Chunk, chunk_text};
+pub use extract::{ExtractError, Format, extract};
 pub use index::{Filters, Hit, IndexError, IndexedChunk, TenantIndex};
