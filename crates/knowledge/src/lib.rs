@@ -7,7 +7,9 @@
 pub mod chunk;
 pub mod eval;
 pub mod extract;
+pub mod fusion;
 pub mod index;
+pub mod vectors;
 
 pub use chunk::{Chunk, chunk_text};
 pub use extract::{ExtractError, Format, extract};

@@ -7,6 +7,7 @@
 //! formats, and the platform only through the domain types of its records.
 
 pub mod breaker;
+pub mod embeddings;
 pub mod error;
 pub mod gateway;
 pub mod model;

@@ -36,6 +36,9 @@ struct Inner {
     requests: Vec<Value>,
     in_flight: usize,
     max_in_flight: usize,
+    embedding_requests: Vec<Value>,
+    /// Embedding requests to answer with a 503 before answering.
+    embedding_failures: usize,
 }
 
 /// Counts a request in flight for as long as it lives.
@@ -74,6 +77,7 @@ impl FakeProvider {
         let app = axum::Router::new()
             .route("/v1/chat/completions", axum::routing::post(chat))
             .route("/v1/messages", axum::routing::post(messages))
+            .route("/v1/embeddings", axum::routing::post(embeddings))
             .with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -100,6 +104,21 @@ impl FakeProvider {
         self.inner
             .lock()
             .map(|i| i.max_in_flight)
+            .unwrap_or_default()
+    }
+
+    /// Answers the next `n` embedding requests with 503.
+    pub fn fail_embeddings(&self, n: usize) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.embedding_failures += n;
+        }
+    }
+
+    /// Every embeddings request body received so far.
+    pub fn embedding_requests(&self) -> Vec<Value> {
+        self.inner
+            .lock()
+            .map(|i| i.embedding_requests.clone())
             .unwrap_or_default()
     }
 
@@ -296,4 +315,66 @@ async fn answer(reply: FakeReply, body: &Value) -> Response {
             sse(&[chunk(&model, json!({"content": text}), None)], false)
         }
     }
+}
+
+/// Dimensions of the fake embeddings.
+pub const FAKE_DIMENSIONS: usize = 64;
+
+/// A deterministic embedding: each lower-cased word adds one to a dimension chosen by its hash,
+/// so texts that share words point the same way.
+pub fn fake_embedding(text: &str) -> Vec<f32> {
+    let mut vector = vec![0f32; FAKE_DIMENSIONS];
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let hash = word
+            .to_lowercase()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let slot = usize::try_from(hash % FAKE_DIMENSIONS as u64).unwrap_or(0);
+        vector[slot] += 1.0;
+    }
+    vector
+}
+
+/// OpenAI embeddings: `{"model", "input": [..]}` to `{"object": "list", "data": [{"index",
+/// "embedding"}]}`, answered in reverse order (clients must use `index`).
+async fn embeddings(State(inner): State<Arc<Mutex<Inner>>>, Json(body): Json<Value>) -> Response {
+    let fail = match inner.lock() {
+        Ok(mut i) => {
+            i.embedding_requests.push(body.clone());
+            if i.embedding_failures > 0 {
+                i.embedding_failures -= 1;
+                true
+            } else {
+                false
+            }
+        }
+        Err(_) => true,
+    };
+    if fail {
+        return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
+    }
+    let inputs: Vec<String> = match &body["input"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect(),
+        _ => return (StatusCode::BAD_REQUEST, "input must be a string or a list").into_response(),
+    };
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(index, text)| json!({"object": "embedding", "index": index, "embedding": fake_embedding(text)}))
+        .collect();
+    Json(
+        json!({"object": "list", "data": data, "model": body["model"],
+        "usage": {"prompt_tokens": inputs.len(), "total_tokens": inputs.len()}}),
+    )
+    .into_response()
 }

@@ -179,3 +179,48 @@ async fn concurrency_limit_queues_calls() {
         "the provider never saw two calls at once"
     );
 }
+
+fn embedder(fake: &FakeProvider) -> llm::embeddings::OpenAiEmbeddings {
+    llm::embeddings::OpenAiEmbeddings::new(
+        "fake",
+        &fake.base_url,
+        "embed-small",
+        Some("sk-test".into()),
+        llm::providers::http::Timeouts::default(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn embeddings_come_back_in_input_order_in_batches() {
+    use llm::embeddings::Embedder;
+    let fake = FakeProvider::start().await;
+    let client = embedder(&fake);
+    let texts: Vec<String> = (0..70)
+        .map(|i| format!("chunk number {i} about pricing"))
+        .collect();
+    let vectors = client.embed(&texts).await.unwrap();
+    assert_eq!(vectors.len(), 70);
+    let requests = fake.embedding_requests();
+    assert_eq!(requests.len(), 2, "64 per request");
+    assert_eq!(requests[0]["model"], "embed-small");
+    assert_eq!(requests[0]["input"].as_array().unwrap().len(), 64);
+    // The fake answers in reverse order; each vector still belongs to its text.
+    for (text, vector) in texts.iter().zip(&vectors) {
+        let expected = llm::embeddings::normalized(testkit::fake_provider::fake_embedding(text));
+        assert_eq!(vector, &expected);
+        let norm: f32 = vector.iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+    }
+    assert_eq!(client.name(), "fake/embed-small");
+}
+
+#[tokio::test]
+async fn embedding_failures_are_classified() {
+    use llm::embeddings::Embedder;
+    let fake = FakeProvider::start().await;
+    fake.fail_embeddings(1);
+    let err = embedder(&fake).embed(&["x".to_owned()]).await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(embedder(&fake).embed(&["x".to_owned()]).await.is_ok());
+}
