@@ -29,6 +29,7 @@ labels! {
         Approval = "approval",
         Outbox = "outbox",
         GuardrailPolicy = "guardrail_policy",
+        Document = "document",
     }
 }
 

@@ -147,3 +147,11 @@ entity_id!(
     /// A message the platform sent (or handed to the local outbox).
     OutboxId
 );
+entity_id!(
+    /// A document of the knowledge base.
+    DocumentId
+);
+entity_id!(
+    /// A chunk of a knowledge-base document.
+    ChunkId
+);

@@ -20,6 +20,7 @@ pub mod guardrail_policy;
 pub mod id;
 pub mod injection;
 pub mod job;
+pub mod knowledge;
 mod labels;
 pub mod llm_call;
 pub mod llm_settings;

@@ -9,6 +9,7 @@
 mod context;
 mod error;
 pub mod jobs;
+pub mod knowledge;
 mod migrations;
 #[doc(hidden)]
 pub mod postgres;

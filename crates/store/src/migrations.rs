@@ -57,6 +57,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0006_agents.sql"),
         postgres: include_str!("../migrations/postgres/0006_agents.sql"),
     },
+    Embedded {
+        version: 7,
+        name: "knowledge",
+        sqlite: include_str!("../migrations/sqlite/0007_knowledge.sql"),
+        postgres: include_str!("../migrations/postgres/0007_knowledge.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

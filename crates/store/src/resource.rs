@@ -30,7 +30,7 @@ pub struct Reference {
 }
 
 impl Reference {
-    fn id(
+    pub(crate) fn id(
         field: &'static str,
         resource: &'static str,
         table: &'static str,

@@ -567,6 +567,65 @@ impl Store {
         on_backend!(self, b => b.update_guardrail_policy(w, expected_version, apply).await)
     }
 
+    /// Stores a knowledge-base document and its chunks (nothing when unchanged).
+    pub async fn put_document(
+        &self,
+        w: &WriteCtx,
+        document: &domain::knowledge::Document,
+        chunks: &[domain::knowledge::DocumentChunk],
+    ) -> Result<crate::knowledge::PutDocument> {
+        let outcome = on_backend!(self, b => b.put_document(w, document, chunks).await)?;
+        self.wrote();
+        Ok(outcome)
+    }
+
+    /// Removes a knowledge-base document and its chunks.
+    pub async fn delete_document(
+        &self,
+        w: &WriteCtx,
+        id: domain::id::DocumentId,
+    ) -> Result<domain::knowledge::Document> {
+        let document = on_backend!(self, b => b.delete_document(w, id).await)?;
+        self.wrote();
+        Ok(document)
+    }
+
+    /// One live knowledge-base document.
+    pub async fn document(
+        &self,
+        tenant: TenantId,
+        id: domain::id::DocumentId,
+    ) -> Result<domain::knowledge::Document> {
+        on_backend!(self, b => b.document(tenant, id).await)
+    }
+
+    /// One page of live knowledge-base documents.
+    pub async fn list_documents(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::knowledge::Document>> {
+        on_backend!(self, b => b.list_documents(tenant, query).await)
+    }
+
+    /// A document's chunks, in order.
+    pub async fn document_chunks(
+        &self,
+        tenant: TenantId,
+        id: domain::id::DocumentId,
+    ) -> Result<Vec<domain::knowledge::DocumentChunk>> {
+        on_backend!(self, b => b.document_chunks(tenant, id).await)
+    }
+
+    /// The tenant's knowledge generation and the documents changed after `since`.
+    pub async fn knowledge_changes(
+        &self,
+        tenant: TenantId,
+        since: i64,
+    ) -> Result<(i64, Vec<domain::knowledge::DocumentChange>)> {
+        on_backend!(self, b => b.knowledge_changes(tenant, since).await)
+    }
+
     /// One event of the tenant's log.
     pub async fn event(&self, tenant: TenantId, id: Uuid) -> Result<Event> {
         on_backend!(self, b => b.event(tenant, id).await)

@@ -31,6 +31,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "outbox",
     "guardrail_policies",
     "dead_letters",
+    "knowledge_state",
+    "knowledge_documents",
+    "knowledge_chunks",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

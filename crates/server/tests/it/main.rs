@@ -9,6 +9,7 @@ mod bad_input;
 mod crud;
 mod injection;
 mod isolation;
+mod knowledge;
 mod openai;
 mod ops;
 mod otlp;

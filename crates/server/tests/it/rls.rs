@@ -191,6 +191,36 @@ async fn row_level_security_walls_off_tenants() {
             p["items"].as_array().is_some_and(|i| !i.is_empty())
         })
         .await;
+        // The knowledge tables.
+        let w = store::WriteCtx::new(t.id, domain::actor::Actor::operator(), None);
+        let now = store::now();
+        let document = domain::knowledge::Document {
+            id: domain::id::DocumentId::generate(),
+            source: "guide.md".into(),
+            title: "Guide".into(),
+            kind: domain::knowledge::DocumentKind::Playbook,
+            product_id: None,
+            regions: Vec::new(),
+            content_hash: "h".into(),
+            size_bytes: 1,
+            chunk_count: 0,
+            generation: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        let chunk = domain::knowledge::DocumentChunk {
+            id: domain::id::ChunkId::generate(),
+            document_id: document.id,
+            ordinal: 0,
+            section: Vec::new(),
+            text: format!("{} secret sentence", t.name),
+            start_offset: 0,
+            end_offset: 1,
+        };
+        app.store
+            .put_document(&w, &document, &[chunk])
+            .await
+            .unwrap();
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),

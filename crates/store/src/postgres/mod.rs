@@ -246,3 +246,4 @@ include!("../sql/crud.rs");
 include!("../sql/special.rs");
 include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
+include!("../sql/knowledge.rs");

@@ -163,6 +163,7 @@ include!("../sql/crud.rs");
 include!("../sql/special.rs");
 include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
+include!("../sql/knowledge.rs");
 
 #[cfg(test)]
 mod tests {
