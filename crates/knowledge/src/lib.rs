@@ -2,13 +2,15 @@
 //! offsets (so every hit cites document, section and position), and a full-text index per tenant
 //! searched with BM25. Retrieval quality is measured on BEIR SciFact (`benches/scifact.rs`).
 //!
-//! Pure of the store and the server: callers own where documents come from and where indexes live.
+//! [`library::Library`] keeps each tenant's index in step with the store's documents; everything
+//! else here is pure of the store and the server.
 
 pub mod chunk;
 pub mod eval;
 pub mod extract;
 pub mod fusion;
 pub mod index;
+pub mod library;
 pub mod vectors;
 
 pub use chunk::{Chunk, chunk_text};

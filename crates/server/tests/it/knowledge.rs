@@ -177,4 +177,119 @@ async fn documents_are_stored_once_replaced_and_deleted(backend: Backend) {
     );
 }
 
-both_backends!(documents_are_stored_once_replaced_and_deleted);
+async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = app.tenant("skyvera").await;
+    let b = app.tenant("jigtree").await;
+    let store = &app.store;
+    let dir = tempfile::tempdir().unwrap();
+    // Two replicas' libraries over one store; the first keeps its indexes on disk.
+    let first = knowledge::library::Library::new(Some(dir.path().to_path_buf()));
+    let second = knowledge::library::Library::new(None);
+    let filters = knowledge::Filters::default();
+
+    let wa = WriteCtx::new(a.id, Actor::operator(), None);
+    let wb = WriteCtx::new(b.id, Actor::operator(), None);
+    let doc_a = document("sso.md", "a1", None);
+    store
+        .put_document(
+            &wa,
+            &doc_a,
+            &chunks(doc_a.id, &["Single sign-on uses SAML."]),
+        )
+        .await
+        .unwrap();
+    let doc_b = document("sso.md", "b1", None);
+    store
+        .put_document(
+            &wb,
+            &doc_b,
+            &chunks(doc_b.id, &["Jigtree routers support OSPF failover."]),
+        )
+        .await
+        .unwrap();
+
+    let hits = first
+        .search(store, a.id, "single sign-on", &filters, 5)
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].document.id, doc_a.id);
+    assert_eq!(hits[0].chunk.section, ["Pricing"]);
+    // B's exact sentence, searched as A: nothing.
+    assert!(
+        first
+            .search(
+                store,
+                a.id,
+                "Jigtree routers support OSPF failover",
+                &filters,
+                5
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        second
+            .search(store, b.id, "OSPF failover", &filters, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A change made anywhere reaches both replicas' indexes.
+    let changed = document("sso.md", "a2", None);
+    store
+        .put_document(
+            &wa,
+            &changed,
+            &chunks(changed.id, &["OpenID Connect replaces SAML."]),
+        )
+        .await
+        .unwrap();
+    for library in [&first, &second] {
+        assert!(
+            library
+                .search(store, a.id, "single sign-on", &filters, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            library
+                .search(store, a.id, "OpenID Connect", &filters, 5)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    store.delete_document(&wa, doc_a.id).await.unwrap();
+    for library in [&first, &second] {
+        assert!(
+            library
+                .search(store, a.id, "OpenID Connect", &filters, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    // A restart resumes from the generation on disk.
+    drop(first);
+    let restarted = knowledge::library::Library::new(Some(dir.path().to_path_buf()));
+    assert_eq!(restarted.catch_up(store, a.id).await.unwrap(), 3);
+    assert!(
+        restarted
+            .search(store, a.id, "OpenID Connect", &filters, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+both_backends!(
+    documents_are_stored_once_replaced_and_deleted,
+    every_replicas_index_catches_up_and_stays_in_its_tenant,
+);
