@@ -50,6 +50,51 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Add files or folders to a tenant's knowledge base (Markdown, text, HTML, PDF, DOCX, CSV).
+    Ingest(IngestArgs),
+    /// Search a tenant's knowledge base.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Tenant name or id.
+    #[arg(long)]
+    pub tenant: String,
+    /// Product (code or id) the documents are about.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Region code the documents apply to; repeat for several.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// What the documents are: product_doc, pricing, competitor, case_study, policy or playbook.
+    #[arg(long, default_value = "product_doc")]
+    pub kind: String,
+    /// Files, or folders read recursively (files of supported types only).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Tenant name or id.
+    #[arg(long)]
+    pub tenant: String,
+    /// Only documents about this product (code or id).
+    #[arg(long)]
+    pub product: Option<String>,
+    /// Only documents that apply to this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Only documents of this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// How many hits to show.
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+    /// The question or words to look for.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,8 @@ fn main() -> ExitCode {
             Command::Tenant(command) => commands::tenant::run(&config, command).await,
             Command::Apikey(command) => commands::apikey::run(&config, command).await,
             Command::User(command) => commands::user::run(&config, command).await,
+            Command::Ingest(args) => commands::knowledge::ingest(&config, args).await,
+            Command::Search(args) => commands::knowledge::search(&config, args).await,
         }
     });
     match outcome {

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod extract;
 pub mod fusion;
 pub mod index;
+pub mod ingest;
 pub mod library;
 pub mod vectors;
 

@@ -226,7 +226,86 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
     assert!(status.success(), "serve exited with {status}");
 }
 
-both_backends!(bootstrap_serve_and_stop);
+async fn ingest_and_search_from_the_console(backend: Backend) {
+    let db = TestDb::create(&backend).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run(cli(&data, &db).arg("migrate"));
+    run(cli(&data, &db).args(["tenant", "create", "skyvera"]));
+    run(cli(&data, &db).args(["tenant", "create", "jigtree"]));
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("notes")).unwrap();
+    std::fs::write(
+        docs.join("guide.md"),
+        "# Security\n\nSingle sign-on uses SAML and SCIM.\n",
+    )
+    .unwrap();
+    std::fs::write(docs.join("notes/prices.csv"), "sku,price\nCORE,100 EUR\n").unwrap();
+    std::fs::write(docs.join("broken.pdf"), [0u8, 159, 146, 150, 1, 2, 3]).unwrap();
+    std::fs::write(docs.join("tool.bin"), [0u8, 1, 2]).unwrap();
+
+    let out = cli(&data, &db)
+        .args([
+            "ingest", "--tenant", "skyvera", "--region", "EMEA", "--kind", "playbook",
+        ])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    let (stdout_text, stderr_text) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        !out.status.success(),
+        "a bad file fails the batch at the end"
+    );
+    assert!(
+        stdout_text.contains("created") && stdout_text.contains("guide.md"),
+        "{stdout_text}"
+    );
+    assert!(stdout_text.contains("prices.csv"), "{stdout_text}");
+    assert!(
+        stderr_text.contains("broken.pdf") && stderr_text.contains("not a readable PDF"),
+        "{stderr_text}"
+    );
+    assert!(
+        !stdout_text.contains("tool.bin") && !stderr_text.contains("tool.bin"),
+        "unsupported files in folders are skipped"
+    );
+
+    let again = stdout(&run(cli(&data, &db)
+        .args([
+            "ingest", "--tenant", "skyvera", "--region", "EMEA", "--kind", "playbook",
+        ])
+        .arg(docs.join("guide.md"))));
+    assert!(again.contains("unchanged"), "{again}");
+
+    let found = stdout(&run(
+        cli(&data, &db).args(["search", "--tenant", "skyvera", "single", "sign-on"])
+    ));
+    assert!(
+        found.contains("guide.md") && found.contains("Security"),
+        "{found}"
+    );
+    let other = stdout(&run(
+        cli(&data, &db).args(["search", "--tenant", "jigtree", "single", "sign-on"])
+    ));
+    assert!(other.contains("no matches"), "{other}");
+    let elsewhere =
+        stdout(&run(cli(&data, &db).args([
+            "search", "--tenant", "skyvera", "--region", "APAC", "SAML",
+        ])));
+    assert!(elsewhere.contains("no matches"), "{elsewhere}");
+    let bad = cli(&data, &db)
+        .args(["ingest", "--tenant", "skyvera", "--kind", "poem"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--kind"));
+}
+
+both_backends!(bootstrap_serve_and_stop, ingest_and_search_from_the_console);
 
 #[test]
 fn help_describes_every_command() {

@@ -1,0 +1,214 @@
+//! `agent-army ingest` and `agent-army search`: the knowledge base from the console. Ingest reads
+//! files and folders, stores each document (unchanged content is a no-op), reports each file, and
+//! brings the tenant's search index up to date; one bad file fails alone.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use domain::id::ProductId;
+use domain::knowledge::DocumentKind;
+use domain::product::Product;
+use domain::region::RegionCode;
+use knowledge::ingest::{Scope, prepare};
+use knowledge::library::Library;
+use store::knowledge::PutDocument;
+use store::{Filter, ListQuery, SqlValue, Store, WriteCtx};
+
+use super::{find_tenant, open_store};
+use crate::cli::{IngestArgs, SearchArgs};
+use crate::config::Config;
+
+/// Where the tenants' search indexes live.
+pub fn library_root(config: &Config) -> PathBuf {
+    config.data_dir.join("knowledge")
+}
+
+async fn product_id(
+    store: &Store,
+    tenant: domain::id::TenantId,
+    raw: &str,
+) -> anyhow::Result<ProductId> {
+    if let Ok(id) = raw.parse::<ProductId>() {
+        let product: Product = store
+            .get(tenant, id.as_uuid())
+            .await
+            .with_context(|| format!("product {raw:?} not found"))?;
+        return Ok(product.id);
+    }
+    let query = ListQuery {
+        filters: vec![Filter::Eq("code", SqlValue::text(raw))],
+        ..ListQuery::default()
+    };
+    let found = store
+        .list::<Product>(tenant, &query)
+        .await
+        .context("looking up the product")?;
+    found
+        .items
+        .first()
+        .map(|p| p.id)
+        .with_context(|| format!("no product with code {raw:?} in this tenant"))
+}
+
+/// Every file under the paths: named files as given, folders walked for supported types.
+fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                let mut children: Vec<PathBuf> =
+                    entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                children.sort();
+                for child in children.into_iter().rev() {
+                    let supported = child
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| knowledge::Format::from_name(n).is_some());
+                    if child.is_dir() || supported {
+                        pending.push(child);
+                    }
+                }
+            }
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+pub async fn ingest(config: &Config, args: &IngestArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tenant = find_tenant(&store, &args.tenant).await?;
+    let kind: DocumentKind = args
+        .kind
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+    let product_id = match &args.product {
+        Some(raw) => Some(product_id(&store, tenant.id, raw).await?),
+        None => None,
+    };
+    let regions = args
+        .regions
+        .iter()
+        .map(|r| RegionCode::parse(r).map_err(|e| anyhow::anyhow!("--region: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let scope = Scope {
+        kind,
+        product_id,
+        regions,
+    };
+    let files = files(&args.paths);
+    let progress = indicatif::ProgressBar::new(files.len() as u64);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut failed = 0usize;
+    let w = WriteCtx::new(tenant.id, domain::actor::Actor::operator(), None);
+    for path in &files {
+        let source = path.display().to_string();
+        progress.set_message(source.clone());
+        match ingest_file(&store, &w, path, &source, &scope).await {
+            // Reports go to stdout; the bar (on a terminal only) to stderr.
+            Ok(line) => progress.suspend(|| println!("{line}")),
+            Err(e) => {
+                failed += 1;
+                progress.suspend(|| eprintln!("error: {e:#}"));
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let library = Library::new(Some(library_root(config)));
+    library
+        .catch_up(&store, tenant.id)
+        .await
+        .context("updating the search index")?;
+    println!(
+        "{} files, {} ingested or unchanged, {failed} failed",
+        files.len(),
+        files.len() - failed
+    );
+    if failed > 0 {
+        bail!("{failed} of {} files could not be ingested", files.len());
+    }
+    Ok(())
+}
+
+async fn ingest_file(
+    store: &Store,
+    w: &WriteCtx,
+    path: &Path,
+    source: &str,
+    scope: &Scope,
+) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {source}"))?;
+    let (document, chunks) = prepare(source, &bytes, scope, w.now)?;
+    let outcome = store
+        .put_document(w, &document, &chunks)
+        .await
+        .with_context(|| format!("storing {source}"))?;
+    Ok(match outcome {
+        PutDocument::Created(d) => format!("created {source} ({} chunks)", d.chunk_count),
+        PutDocument::Replaced(d) => format!("replaced {source} ({} chunks)", d.chunk_count),
+        PutDocument::Unchanged(_) => format!("unchanged {source}"),
+    })
+}
+
+pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tenant = find_tenant(&store, &args.tenant).await?;
+    let product = match &args.product {
+        Some(raw) => Some(product_id(&store, tenant.id, raw).await?.to_string()),
+        None => None,
+    };
+    let region = args
+        .region
+        .as_deref()
+        .map(|r| RegionCode::parse(r).map(|c| c.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+    let kind = args
+        .kind
+        .as_deref()
+        .map(|k| k.parse::<DocumentKind>().map(|k| k.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+    let filters = knowledge::Filters {
+        product,
+        region,
+        kind,
+    };
+    let library = Library::new(Some(library_root(config)));
+    let hits = library
+        .search(
+            &store,
+            tenant.id,
+            &args.query.join(" "),
+            &filters,
+            args.limit.clamp(1, 100),
+        )
+        .await
+        .context("searching")?;
+    if hits.is_empty() {
+        println!("no matches (BM25 full-text search)");
+    }
+    for hit in hits {
+        let section = if hit.chunk.section.is_empty() {
+            String::new()
+        } else {
+            format!(" › {}", hit.chunk.section.join(" › "))
+        };
+        let excerpt: String = hit.chunk.text.chars().take(240).collect();
+        println!(
+            "{:.2}  {}{section}  [{}..{}]\n    {}",
+            hit.score,
+            hit.document.source,
+            hit.chunk.start_offset,
+            hit.chunk.end_offset,
+            excerpt.replace('\n', " ")
+        );
+    }
+    Ok(())
+}
