@@ -53,10 +53,7 @@ impl Handler for Executor {
             return Ok(());
         }
         // What runs is the approved payload, which a human may have edited.
-        let payload = match action.approval_id {
-            Some(id) => store.approval(tenant, id).await?.payload,
-            None => action.payload.clone(),
-        };
+        let payload = crate::runner::payload_to_run(store, tenant, &action).await?;
         let w = WriteCtx {
             tenant,
             actor: Actor::agent(action.role),

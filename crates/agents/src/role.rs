@@ -70,10 +70,7 @@ impl Handler for RoleHandler {
                 let action = store
                     .agent_action(tenant, ActionId::from_uuid(job.subject_id))
                     .await?;
-                let payload = match action.approval_id {
-                    Some(id) => store.approval(tenant, id).await?.payload,
-                    None => action.payload.clone(),
-                };
+                let payload = crate::runner::payload_to_run(store, tenant, &action).await?;
                 let Action::Handoff(handoff) = payload else {
                     return Err(HandlerError::Permanent(format!(
                         "action {} is not a handoff",

@@ -17,7 +17,7 @@ use domain::job::{DEFAULT_MAX_ATTEMPTS, JobKind};
 use domain::llm_settings::BudgetState;
 use llm::Gateway;
 use store::jobs::NewJob;
-use store::{Filter, ListQuery, SqlValue, Store, WriteCtx};
+use store::{Filter, SqlValue, Store, WriteCtx};
 
 use crate::guardrails::{self, KnownRecipients};
 use crate::handler::HandlerError;
@@ -25,6 +25,19 @@ use crate::skill::{Skill, SkillContext, Trigger};
 
 /// The executor's subscriber name.
 pub const EXECUTOR: &str = "executor";
+
+/// The payload an action runs with: the approved one (a human may have edited it) when it went
+/// through an approval, else the one proposed.
+pub async fn payload_to_run(
+    store: &Store,
+    tenant: TenantId,
+    action: &ProposedAction,
+) -> Result<domain::action::Action, store::Error> {
+    match action.approval_id {
+        Some(id) => Ok(store.approval(tenant, id).await?.payload),
+        None => Ok(action.payload.clone()),
+    }
+}
 
 /// Most proposals of one outside sender waiting for approval at once; more are held back so that
 /// a flood of messages cannot flood the reviewers.
@@ -304,26 +317,16 @@ pub async fn known_recipients(
     known
         .domains
         .extend(record.domains.iter().map(|d| d.as_str().to_owned()));
-    let mut query = ListQuery {
-        filters: vec![Filter::Eq(
-            "account_id",
-            SqlValue::Uuid(Some(account.as_uuid())),
-        )],
-        limit: store::MAX_LIMIT,
-        ..ListQuery::default()
-    };
-    loop {
-        let page = store.list::<Contact>(tenant, &query).await?;
-        known.emails.extend(
-            page.items
-                .iter()
-                .filter_map(|c| c.email.as_ref())
-                .map(|e| e.as_str().to_owned()),
-        );
-        match page.next_cursor {
-            Some(cursor) => query.after = Some(cursor),
-            None => break,
-        }
-    }
+    let filters = vec![Filter::Eq(
+        "account_id",
+        SqlValue::Uuid(Some(account.as_uuid())),
+    )];
+    let contacts: Vec<Contact> = store.list_all(tenant, filters, usize::MAX).await?;
+    known.emails.extend(
+        contacts
+            .iter()
+            .filter_map(|c| c.email.as_ref())
+            .map(|e| e.as_str().to_owned()),
+    );
     Ok(known)
 }

@@ -226,6 +226,30 @@ impl Store {
         on_backend!(self, b => b.list(tenant, query).await)
     }
 
+    /// The tenant's objects matching `filters`, page by page, stopping once at least `max` are
+    /// read (use `usize::MAX` for all).
+    pub async fn list_all<R: Resource>(
+        &self,
+        tenant: TenantId,
+        filters: Vec<crate::query::Filter>,
+        max: usize,
+    ) -> Result<Vec<R>> {
+        let mut query = ListQuery {
+            filters,
+            limit: crate::query::MAX_LIMIT,
+            ..ListQuery::default()
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = self.list::<R>(tenant, &query).await?;
+            rows.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) if rows.len() < max => query.after = Some(cursor),
+                _ => return Ok(rows),
+            }
+        }
+    }
+
     /// Changes one object through `apply`, if its version is still `expected_version` (when given).
     pub async fn update<R, F>(
         &self,

@@ -10,7 +10,7 @@ pub mod user;
 use anyhow::Context;
 use domain::id::TenantId;
 use domain::tenant::Tenant;
-use store::{ListQuery, Resource, Store};
+use store::{Resource, Store};
 
 use crate::config::Config;
 
@@ -34,17 +34,8 @@ pub async fn find_tenant(store: &Store, name_or_id: &str) -> anyhow::Result<Tena
 
 /// Every object of one kind in a tenant, fetched page by page.
 pub async fn list_all<R: Resource>(store: &Store, tenant: TenantId) -> anyhow::Result<Vec<R>> {
-    let mut query = ListQuery {
-        limit: store::MAX_LIMIT,
-        ..ListQuery::default()
-    };
-    let mut all = Vec::new();
-    loop {
-        let page = store.list::<R>(tenant, &query).await.context("listing")?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(next) => query.after = Some(next),
-            None => return Ok(all),
-        }
-    }
+    store
+        .list_all(tenant, Vec::new(), usize::MAX)
+        .await
+        .context("listing")
 }

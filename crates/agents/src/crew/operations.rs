@@ -15,7 +15,7 @@ use domain::task::{Task, TaskStatus};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use store::{Filter, ListQuery, SqlValue, Store};
+use store::{Filter, SqlValue, Store};
 
 use super::in_days;
 use crate::handler::HandlerError;
@@ -80,21 +80,7 @@ async fn all<R: store::Resource>(
     tenant: TenantId,
     filters: Vec<Filter>,
 ) -> Result<Vec<R>, HandlerError> {
-    let mut query = ListQuery {
-        filters,
-        limit: store::MAX_LIMIT,
-        ..ListQuery::default()
-    };
-    let mut rows = Vec::new();
-    loop {
-        let page = store.list::<R>(tenant, &query).await?;
-        rows.extend(page.items);
-        match page.next_cursor {
-            Some(cursor) if rows.len() < MAX_ROWS => query.after = Some(cursor),
-            _ => break,
-        }
-    }
-    Ok(rows)
+    Ok(store.list_all(tenant, filters, MAX_ROWS).await?)
 }
 
 /// The input of a scheduled skill: the region's data as of the firing.
