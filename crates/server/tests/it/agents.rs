@@ -793,7 +793,100 @@ async fn proposals_per_sender_are_deduplicated_and_capped(backend: Backend) {
     assert!(decisions[7].1.contains("held back"), "{:?}", decisions[7]);
 }
 
+async fn bad_queries_and_changes_on_runtime_routes_are_refused(backend: Backend) {
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let k = &t.admin_key;
+    let rep = app.key(t.id, Role::Rep, None).await;
+    // First uses stamp the keys' last_used_at; do them before the snapshot.
+    for key in [k, &rep] {
+        assert_eq!(
+            app.get(key, "/api/v1/tenant")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let before = app.snapshot(&[t.id]).await;
+    for path in [
+        "/api/v1/agent-runs?activity_id=nope",
+        "/api/v1/agent-runs?trigger=telepathy",
+        "/api/v1/agent-runs?injection_suspected=maybe",
+        "/api/v1/approvals?status=maybe",
+        "/api/v1/approvals?kind=teleport",
+        "/api/v1/outbox?channel=fax",
+        "/api/v1/dead-letters?waiting=perhaps",
+        "/api/v1/activities?injection_suspected=2",
+        "/api/v1/approvals?limit=0",
+    ] {
+        let r = app.get(k, path).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+    }
+    for (path, status) in [
+        ("/api/v1/agent-runs/not-an-id", 404),
+        (
+            &format!("/api/v1/agent-runs/{}", uuid::Uuid::now_v7()) as &str,
+            404,
+        ),
+    ] {
+        assert_eq!(
+            app.get(k, path).send().await.unwrap().status(),
+            status,
+            "{path}"
+        );
+    }
+    let replay = format!("/api/v1/dead-letters/{}/replay", uuid::Uuid::now_v7());
+    assert_problem(
+        app.post(k, &replay, &json!({})).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post(k, "/api/v1/dead-letters/x/replay", &json!({}))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    for body in [
+        json!({"modes": {"teleport": "execute"}}),
+        json!({"modes": {"send_email": "sometimes"}}),
+        json!({"modes": {"move_money": "require_approval"}}),
+        json!({"auto_discount_max_percent": "101"}),
+        json!({"auto_discount_max_percent": "-1"}),
+        json!({"colour": "red"}),
+    ] {
+        let r = app
+            .patch(k, "/api/v1/guardrails/policy", &body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, 422, "invalid_input").await;
+    }
+    let r = app
+        .patch(
+            &rep,
+            "/api/v1/guardrails/policy",
+            &json!({"auto_discount_max_percent": "5"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403, "forbidden").await;
+    assert_eq!(
+        before,
+        app.snapshot(&[t.id]).await,
+        "refused requests changed nothing"
+    );
+}
+
 both_backends!(
+    bad_queries_and_changes_on_runtime_routes_are_refused,
     proposals_per_sender_are_deduplicated_and_capped,
     inbound_email_is_triaged_and_the_reply_waits_for_a_human,
     approvals_refuse_bad_decisions_and_change_nothing,
