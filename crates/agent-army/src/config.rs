@@ -23,6 +23,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "otlp",
     "runtime",
     "prompt_canary",
+    "knowledge",
 ];
 
 /// The whole configuration. Unknown top-level keys are refused in the file; the environment may
@@ -57,6 +58,89 @@ pub struct Config {
     /// outputs (`AGENT_ARMY_PROMPT_CANARY`). Output that repeats it is blocked.
     #[serde(default)]
     pub prompt_canary: Option<SecretString>,
+    /// The knowledge base (`[knowledge]`): where embeddings come from.
+    #[serde(default)]
+    pub knowledge: KnowledgeSection,
+}
+
+/// `[knowledge]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeSection {
+    /// The embedding model; without one, search is BM25 only.
+    #[serde(default)]
+    pub embeddings: Option<EmbeddingsSection>,
+}
+
+/// `[knowledge.embeddings]`: a local model folder, or an OpenAI-compatible endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "provider", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EmbeddingsSection {
+    /// A sentence-transformers folder on disk (`config.json`, `tokenizer.json`,
+    /// `model.safetensors`), for example all-MiniLM-L6-v2.
+    Local { model_dir: PathBuf },
+    /// `POST {base_url}/embeddings`.
+    Openai {
+        base_url: String,
+        model: String,
+        /// Environment variable holding the API key.
+        #[serde(default)]
+        api_key_env: Option<String>,
+        /// File holding the API key.
+        #[serde(default)]
+        api_key_file: Option<PathBuf>,
+    },
+}
+
+impl KnowledgeSection {
+    /// The configured embedding model, loaded (`None`: BM25 only).
+    pub fn embedder(
+        &self,
+    ) -> anyhow::Result<Option<std::sync::Arc<dyn llm::embeddings::Embedder>>> {
+        let Some(section) = &self.embeddings else {
+            return Ok(None);
+        };
+        Ok(Some(match section {
+            EmbeddingsSection::Local { model_dir } => std::sync::Arc::new(
+                local_embeddings::LocalEmbeddings::load(model_dir)
+                    .context("loading the local embedding model ([knowledge.embeddings])")?,
+            ),
+            EmbeddingsSection::Openai {
+                base_url,
+                model,
+                api_key_env,
+                api_key_file,
+            } => {
+                let key = match (api_key_env, api_key_file) {
+                    (Some(var), _) => Some(std::env::var(var).with_context(|| {
+                        format!("[knowledge.embeddings] api_key_env: {var} is not set")
+                    })?),
+                    (None, Some(path)) => Some(
+                        std::fs::read_to_string(path)
+                            .with_context(|| {
+                                format!(
+                                    "[knowledge.embeddings] api_key_file: reading {}",
+                                    path.display()
+                                )
+                            })?
+                            .trim()
+                            .to_owned(),
+                    ),
+                    (None, None) => None,
+                };
+                std::sync::Arc::new(
+                    llm::embeddings::OpenAiEmbeddings::new(
+                        "embeddings",
+                        base_url,
+                        model,
+                        key,
+                        llm::providers::http::Timeouts::default(),
+                    )
+                    .context("configuring the embeddings endpoint")?,
+                )
+            }
+        }))
+    }
 }
 
 /// `[runtime]`

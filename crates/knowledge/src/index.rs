@@ -52,6 +52,9 @@ pub struct Filters {
     pub kind: Option<String>,
 }
 
+/// The region term of documents that name no region: they apply in every region.
+const ALL_REGIONS: &str = "*";
+
 /// One search hit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -160,6 +163,9 @@ impl TenantIndex {
             for region in chunk.regions {
                 document.add_text(self.fields.region, region);
             }
+            if chunk.regions.is_empty() {
+                document.add_text(self.fields.region, ALL_REGIONS);
+            }
             writer.add_document(document)?;
         }
         writer.commit()?;
@@ -221,18 +227,27 @@ impl TenantIndex {
             .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::new(words)))];
+        let term_query = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
         for (field, value) in [
             (self.fields.product, &filters.product),
-            (self.fields.region, &filters.region),
             (self.fields.kind, &filters.kind),
         ] {
             if let Some(value) = value {
-                let term = Term::from_field_text(field, value);
-                clauses.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                ));
+                clauses.push((Occur::Must, term_query(field, value)));
             }
+        }
+        if let Some(region) = &filters.region {
+            // The region's own documents and those that apply everywhere.
+            let either = BooleanQuery::new(vec![
+                (Occur::Should, term_query(self.fields.region, region)),
+                (Occur::Should, term_query(self.fields.region, ALL_REGIONS)),
+            ]);
+            clauses.push((Occur::Must, Box::new(either)));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();

@@ -12,8 +12,10 @@ pub mod fusion;
 pub mod index;
 pub mod ingest;
 pub mod library;
+pub mod retriever;
 pub mod vectors;
 
 pub use chunk::{Chunk, chunk_text};
 pub use extract::{ExtractError, Format, extract};
 pub use index::{Filters, Hit, IndexError, IndexedChunk, TenantIndex};
+pub use retriever::{DocumentScope, SearchMode, VectorShelf};

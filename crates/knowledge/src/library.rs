@@ -5,13 +5,18 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use domain::id::{DocumentId, TenantId};
 use domain::knowledge::{Document, DocumentChunk};
+use llm::embeddings::Embedder;
 use store::Store;
 
 use crate::index::{Filters, IndexError, IndexedChunk, TenantIndex};
+use crate::retriever::{self, DocumentScope, SearchMode, VectorShelf};
+
+/// Chunks embedded per call to the model (and stored per transaction).
+pub const EMBED_BATCH: usize = 32;
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +25,10 @@ pub enum LibraryError {
     Store(#[from] store::Error),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error("embedding: {0}")]
+    Embedding(#[from] llm::LlmError),
+    #[error("the embedding model changed size: {0}")]
+    Dimensions(#[from] crate::vectors::DimensionMismatch),
 }
 
 /// A hit with what a citation needs.
@@ -30,10 +39,25 @@ pub struct Citation {
     pub score: f32,
 }
 
+/// The hits of a search and how they were ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    pub mode: SearchMode,
+    pub citations: Vec<Citation>,
+}
+
+/// The generations an index and the vectors have applied.
+struct Applied {
+    text: i64,
+    /// `None` until the vectors are loaded (they live in memory only).
+    vectors: Option<i64>,
+}
+
 struct Shelf {
     index: TenantIndex,
-    /// The generation applied, and where it is kept.
-    applied: tokio::sync::Mutex<i64>,
+    vectors: RwLock<VectorShelf>,
+    applied: tokio::sync::Mutex<Applied>,
+    /// Where the full-text index's generation is kept.
     marker: Option<PathBuf>,
 }
 
@@ -42,10 +66,20 @@ pub struct Library {
     /// Where indexes live (`<root>/<tenant id>`); in memory when `None`.
     root: Option<PathBuf>,
     shelves: Mutex<HashMap<TenantId, Arc<Shelf>>>,
+    embedder: Option<Arc<dyn Embedder>>,
 }
 
-/// The text a chunk is indexed under: title, section path and body.
-fn indexed_text(document: &Document, chunk: &DocumentChunk) -> String {
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("root", &self.root)
+            .field("embedder", &self.embedder.as_ref().map(|e| e.name()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The text a chunk is indexed and embedded as: title, section path and body.
+pub fn indexed_text(document: &Document, chunk: &DocumentChunk) -> String {
     format!(
         "{}\n{}\n{}",
         document.title,
@@ -54,20 +88,53 @@ fn indexed_text(document: &Document, chunk: &DocumentChunk) -> String {
     )
 }
 
+fn scope_of(document: &Document) -> DocumentScope {
+    DocumentScope {
+        product: document.product_id.map(|p| p.to_string()),
+        regions: document
+            .regions
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        kind: document.kind.as_str().to_owned(),
+    }
+}
+
+fn poisoned() -> IndexError {
+    IndexError::Directory("library lock poisoned".into())
+}
+
 impl Library {
-    /// A library keeping indexes under `root` (in memory when `None`).
+    /// A full-text-only library keeping indexes under `root` (in memory when `None`).
     pub fn new(root: Option<PathBuf>) -> Self {
+        Self::with_embedder(root, None)
+    }
+
+    /// A library that also embeds chunks and fuses vector similarity into searches.
+    pub fn with_embedder(root: Option<PathBuf>, embedder: Option<Arc<dyn Embedder>>) -> Self {
         Self {
             root,
             shelves: Mutex::new(HashMap::new()),
+            embedder,
         }
     }
 
+    /// How searches rank: hybrid with an embedding model, BM25 without.
+    pub fn mode(&self) -> SearchMode {
+        if self.embedder.is_some() {
+            SearchMode::Hybrid
+        } else {
+            SearchMode::Bm25
+        }
+    }
+
+    /// The embedding model's name (vectors are stored under it), if one is configured.
+    pub fn embedder_name(&self) -> Option<String> {
+        self.embedder.as_ref().map(|e| e.name())
+    }
+
     fn shelf(&self, tenant: TenantId) -> Result<Arc<Shelf>, LibraryError> {
-        let mut shelves = self
-            .shelves
-            .lock()
-            .map_err(|_| IndexError::Directory("library lock poisoned".into()))?;
+        let mut shelves = self.shelves.lock().map_err(|_| poisoned())?;
         if let Some(shelf) = shelves.get(&tenant) {
             return Ok(Arc::clone(shelf));
         }
@@ -86,26 +153,76 @@ impl Library {
         };
         let shelf = Arc::new(Shelf {
             index,
-            applied: tokio::sync::Mutex::new(applied),
+            vectors: RwLock::new(VectorShelf::default()),
+            applied: tokio::sync::Mutex::new(Applied {
+                text: applied,
+                vectors: None,
+            }),
             marker,
         });
         shelves.insert(tenant, Arc::clone(&shelf));
         Ok(shelf)
     }
 
+    /// Loads every stored vector of the tenant; returns the generation they reflect at least.
+    async fn load_vectors(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        model: &str,
+        shelf: &Shelf,
+    ) -> Result<i64, LibraryError> {
+        // Read the generation first: whatever the loads below see is at least this new, and
+        // later changes are applied again (harmlessly).
+        let (current, _) = store.knowledge_changes(tenant, i64::MAX).await?;
+        let mut scopes: HashMap<DocumentId, DocumentScope> = HashMap::new();
+        let documents: Vec<Document> = store.list_all_documents(tenant).await?;
+        for document in &documents {
+            scopes.insert(document.id, scope_of(document));
+        }
+        let stored = store.vectors(tenant, None, model).await?;
+        let mut shelf_vectors = VectorShelf::default();
+        for v in &stored {
+            if let Some(scope) = scopes.get(&v.document_id) {
+                shelf_vectors.add(
+                    &v.chunk_id.to_string(),
+                    &v.document_id.to_string(),
+                    scope,
+                    &v.vector,
+                )?;
+            }
+        }
+        *shelf.vectors.write().map_err(|_| poisoned())? = shelf_vectors;
+        Ok(current)
+    }
+
     /// Applies the tenant's changes since the index's generation; returns the generation reached.
     pub async fn catch_up(&self, store: &Store, tenant: TenantId) -> Result<i64, LibraryError> {
         let shelf = self.shelf(tenant)?;
         let mut applied = shelf.applied.lock().await;
-        let (current, changes) = store.knowledge_changes(tenant, *applied).await?;
-        if changes.is_empty() {
-            *applied = current.max(*applied);
-            return Ok(*applied);
+        let model = self.embedder_name();
+        if let Some(model) = &model
+            && applied.vectors.is_none()
+        {
+            applied.vectors = Some(self.load_vectors(store, tenant, model, &shelf).await?);
         }
+        let since = applied.text.min(applied.vectors.unwrap_or(i64::MAX));
+        let (current, changes) = store.knowledge_changes(tenant, since).await?;
         for change in changes {
-            shelf
-                .index
-                .delete_document(&change.document_id.to_string())?;
+            let for_text = change.generation > applied.text;
+            let for_vectors =
+                model.is_some() && applied.vectors.is_some_and(|done| change.generation > done);
+            let document_id = change.document_id.to_string();
+            if for_text {
+                shelf.index.delete_document(&document_id)?;
+            }
+            if for_vectors {
+                shelf
+                    .vectors
+                    .write()
+                    .map_err(|_| poisoned())?
+                    .remove_document(&document_id);
+            }
             if change.deleted {
                 continue;
             }
@@ -115,37 +232,110 @@ impl Library {
                 Err(store::Error::NotFound { .. }) => continue,
                 Err(e) => return Err(e.into()),
             };
-            let chunks = store.document_chunks(tenant, change.document_id).await?;
-            let texts: Vec<(String, String)> = chunks
-                .iter()
-                .map(|c| (c.id.to_string(), indexed_text(&document, c)))
-                .collect();
-            let regions: Vec<String> = document
-                .regions
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .collect();
-            let document_id = document.id.to_string();
-            let product = document.product_id.map(|p| p.to_string());
-            let indexed: Vec<IndexedChunk<'_>> = texts
-                .iter()
-                .map(|(chunk_id, text)| IndexedChunk {
-                    chunk_id,
-                    document_id: &document_id,
-                    text,
-                    product: product.as_deref(),
-                    regions: &regions,
-                    kind: document.kind.as_str(),
-                })
-                .collect();
-            shelf.index.add(&indexed)?;
+            if for_text {
+                let chunks = store.document_chunks(tenant, change.document_id).await?;
+                add_text(&shelf.index, &document, &chunks)?;
+            }
+            if let Some(model) = &model
+                && for_vectors
+            {
+                let vectors: Vec<(String, Vec<f32>)> = store
+                    .vectors(tenant, Some(change.document_id), model)
+                    .await?
+                    .into_iter()
+                    .map(|v| (v.chunk_id.to_string(), v.vector))
+                    .collect();
+                shelf
+                    .vectors
+                    .write()
+                    .map_err(|_| poisoned())?
+                    .put_document(&document_id, scope_of(&document), &vectors)?;
+            }
         }
-        *applied = current;
-        if let Some(marker) = &shelf.marker {
-            // Best effort: a lost marker only means applying some changes again.
-            let _ = std::fs::write(marker, current.to_string());
+        if current > applied.text {
+            applied.text = current;
+            if let Some(marker) = &shelf.marker {
+                // Best effort: a lost marker only means applying some changes again.
+                let _ = std::fs::write(marker, current.to_string());
+            }
+        }
+        if applied.vectors.is_some() {
+            applied.vectors = Some(current.max(applied.vectors.unwrap_or(0)));
         }
         Ok(current)
+    }
+
+    /// Embeds a document's chunks that have no vector yet, in batches; returns how many were
+    /// stored. Without an embedding model, does nothing.
+    pub async fn embed_document(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        document: DocumentId,
+    ) -> Result<usize, LibraryError> {
+        self.embed_chunks(store, tenant, document, &|_| {}).await
+    }
+
+    async fn embed_chunks(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        document_id: DocumentId,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<usize, LibraryError> {
+        let Some(embedder) = &self.embedder else {
+            return Ok(0);
+        };
+        let model = embedder.name();
+        let document = match store.document(tenant, document_id).await {
+            Ok(document) => document,
+            Err(store::Error::NotFound { .. }) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
+        let chunks = store
+            .chunks_without_vectors(tenant, document_id, &model)
+            .await?;
+        let mut stored = 0;
+        for batch in chunks.chunks(EMBED_BATCH) {
+            let texts: Vec<String> = batch.iter().map(|c| indexed_text(&document, c)).collect();
+            let vectors = embedder.embed(&texts).await?;
+            let pairs: Vec<_> = batch.iter().map(|c| c.id).zip(vectors).collect();
+            stored += store
+                .put_vectors(tenant, document_id, &model, &pairs)
+                .await?;
+            progress(batch.len());
+        }
+        Ok(stored)
+    }
+
+    /// Embeds every chunk of the tenant that has no vector yet; `progress(done, total)` is
+    /// called after each batch. Returns how many vectors were stored.
+    pub async fn embed_missing(
+        &self,
+        store: &Store,
+        tenant: TenantId,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<usize, LibraryError> {
+        let Some(model) = self.embedder_name() else {
+            return Ok(0);
+        };
+        let missing = store.documents_without_vectors(tenant, &model).await?;
+        let total: u64 = missing
+            .iter()
+            .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
+            .sum();
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let mut stored = 0;
+        for (document, _) in missing {
+            stored += self
+                .embed_chunks(store, tenant, document, &|n| {
+                    let now =
+                        done.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed) + n as u64;
+                    progress(now, total);
+                })
+                .await?;
+        }
+        Ok(stored)
     }
 
     /// The tenant's best chunks for a query, with their documents, after catching up.
@@ -156,10 +346,33 @@ impl Library {
         query: &str,
         filters: &Filters,
         limit: usize,
-    ) -> Result<Vec<Citation>, LibraryError> {
+    ) -> Result<SearchResults, LibraryError> {
         self.catch_up(store, tenant).await?;
         let shelf = self.shelf(tenant)?;
-        let hits = shelf.index.search(query, filters, limit)?;
+        let query_vector = match &self.embedder {
+            Some(embedder) if !query.trim().is_empty() => embedder
+                .embed(&[query.to_owned()])
+                .await?
+                .into_iter()
+                .next(),
+            _ => None,
+        };
+        let (mode, hits) = {
+            let vectors = shelf.vectors.read().map_err(|_| poisoned())?;
+            retriever::search(
+                &shelf.index,
+                &vectors,
+                query,
+                query_vector.as_deref(),
+                filters,
+                limit,
+            )?
+        };
+        let mode = if self.embedder.is_some() {
+            SearchMode::Hybrid
+        } else {
+            mode
+        };
         let mut documents: HashMap<String, (Document, Vec<DocumentChunk>)> = HashMap::new();
         let mut citations = Vec::with_capacity(hits.len());
         for hit in hits {
@@ -186,6 +399,31 @@ impl Library {
                 });
             }
         }
-        Ok(citations)
+        Ok(SearchResults { mode, citations })
     }
+}
+
+fn add_text(
+    index: &TenantIndex,
+    document: &Document,
+    chunks: &[DocumentChunk],
+) -> Result<(), IndexError> {
+    let texts: Vec<(String, String)> = chunks
+        .iter()
+        .map(|c| (c.id.to_string(), indexed_text(document, c)))
+        .collect();
+    let scope = scope_of(document);
+    let document_id = document.id.to_string();
+    let indexed: Vec<IndexedChunk<'_>> = texts
+        .iter()
+        .map(|(chunk_id, text)| IndexedChunk {
+            chunk_id,
+            document_id: &document_id,
+            text,
+            product: scope.product.as_deref(),
+            regions: &scope.regions,
+            kind: &scope.kind,
+        })
+        .collect();
+    index.add(&indexed)
 }

@@ -72,14 +72,25 @@ impl FlatIndex {
 
     /// The `limit` chunks most similar to the (normalised) query: (chunk id, document id, score).
     pub fn search(&self, query: &[f32], limit: usize) -> Vec<(String, String, f32)> {
+        self.search_where(query, limit, |_| true)
+    }
+
+    /// As [`Self::search`], over the chunks whose document `keep` admits.
+    pub fn search_where(
+        &self,
+        query: &[f32],
+        limit: usize,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(String, String, f32)> {
         if query.len() != self.dimensions || limit == 0 {
             return Vec::new();
         }
         let mut scored: Vec<(usize, f32)> = self
             .values
             .chunks_exact(self.dimensions)
-            .map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum::<f32>())
             .enumerate()
+            .filter(|(i, _)| keep(&self.document_ids[*i]))
+            .map(|(i, row)| (i, row.iter().zip(query).map(|(a, b)| a * b).sum::<f32>()))
             .collect();
         let limit = limit.min(scored.len());
         if limit < scored.len() {

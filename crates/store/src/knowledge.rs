@@ -21,3 +21,11 @@ impl PutDocument {
         }
     }
 }
+
+/// A chunk's embedding as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVector {
+    pub chunk_id: domain::id::ChunkId,
+    pub document_id: domain::id::DocumentId,
+    pub vector: Vec<f32>,
+}

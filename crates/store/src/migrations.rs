@@ -63,6 +63,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0007_knowledge.sql"),
         postgres: include_str!("../migrations/postgres/0007_knowledge.sql"),
     },
+    Embedded {
+        version: 8,
+        name: "knowledge_vectors",
+        sqlite: include_str!("../migrations/sqlite/0008_knowledge_vectors.sql"),
+        postgres: include_str!("../migrations/postgres/0008_knowledge_vectors.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -632,6 +632,26 @@ impl Store {
         on_backend!(self, b => b.list_documents(tenant, query).await)
     }
 
+    /// Every live document of the tenant.
+    pub async fn list_all_documents(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<domain::knowledge::Document>> {
+        let mut query = ListQuery {
+            limit: crate::query::MAX_LIMIT,
+            ..ListQuery::default()
+        };
+        let mut documents = Vec::new();
+        loop {
+            let page = self.list_documents(tenant, &query).await?;
+            documents.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) => query.after = Some(cursor),
+                None => return Ok(documents),
+            }
+        }
+    }
+
     /// A document's chunks, in order.
     pub async fn document_chunks(
         &self,
@@ -639,6 +659,47 @@ impl Store {
         id: domain::id::DocumentId,
     ) -> Result<Vec<domain::knowledge::DocumentChunk>> {
         on_backend!(self, b => b.document_chunks(tenant, id).await)
+    }
+
+    /// Stores chunk vectors for `model` (skipping chunks that are gone or done); returns how
+    /// many were stored. Indexes see them through the document's new generation.
+    pub async fn put_vectors(
+        &self,
+        tenant: TenantId,
+        document: domain::id::DocumentId,
+        model: &str,
+        vectors: &[(domain::id::ChunkId, Vec<f32>)],
+    ) -> Result<usize> {
+        on_backend!(self, b => b.put_vectors(tenant, document, model, vectors).await)
+    }
+
+    /// The chunks of a document that have no vector for `model`, in order.
+    pub async fn chunks_without_vectors(
+        &self,
+        tenant: TenantId,
+        document: domain::id::DocumentId,
+        model: &str,
+    ) -> Result<Vec<domain::knowledge::DocumentChunk>> {
+        on_backend!(self, b => b.chunks_without_vectors(tenant, document, model).await)
+    }
+
+    /// Documents with chunks lacking a vector for `model`, with how many are missing.
+    pub async fn documents_without_vectors(
+        &self,
+        tenant: TenantId,
+        model: &str,
+    ) -> Result<Vec<(domain::id::DocumentId, i64)>> {
+        on_backend!(self, b => b.documents_without_vectors(tenant, model).await)
+    }
+
+    /// The stored vectors for `model` of one document, or of the whole tenant.
+    pub async fn vectors(
+        &self,
+        tenant: TenantId,
+        document: Option<domain::id::DocumentId>,
+        model: &str,
+    ) -> Result<Vec<crate::knowledge::StoredVector>> {
+        on_backend!(self, b => b.vectors(tenant, document, model).await)
     }
 
     /// The tenant's knowledge generation and the documents changed after `since`.

@@ -34,6 +34,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "knowledge_state",
     "knowledge_documents",
     "knowledge_chunks",
+    "knowledge_vectors",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

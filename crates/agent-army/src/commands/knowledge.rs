@@ -23,6 +23,14 @@ pub fn library_root(config: &Config) -> PathBuf {
     config.data_dir.join("knowledge")
 }
 
+/// The library with the configured embedding model (BM25 only without one).
+pub fn open_library(config: &Config) -> anyhow::Result<Library> {
+    Ok(Library::with_embedder(
+        Some(library_root(config)),
+        config.knowledge.embedder()?,
+    ))
+}
+
 async fn product_id(
     store: &Store,
     tenant: domain::id::TenantId,
@@ -120,7 +128,23 @@ pub async fn ingest(config: &Config, args: &IngestArgs) -> anyhow::Result<()> {
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let library = Library::new(Some(library_root(config)));
+    let library = open_library(config)?;
+    if let Some(model) = library.embedder_name() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("embedding {bar:40} {pos}/{len} chunks")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let embedded = library
+            .embed_missing(&store, tenant.id, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .with_context(|| format!("embedding chunks with {model}"))?;
+        bar.finish_and_clear();
+        println!("{embedded} chunks embedded with {model}");
+    }
     library
         .catch_up(&store, tenant.id)
         .await
@@ -180,8 +204,8 @@ pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
         region,
         kind,
     };
-    let library = Library::new(Some(library_root(config)));
-    let hits = library
+    let library = open_library(config)?;
+    let results = library
         .search(
             &store,
             tenant.id,
@@ -191,10 +215,16 @@ pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
         )
         .await
         .context("searching")?;
-    if hits.is_empty() {
-        println!("no matches (BM25 full-text search)");
+    let mode = match results.mode {
+        knowledge::SearchMode::Bm25 => "BM25 full-text search; no embedding model is configured",
+        knowledge::SearchMode::Hybrid => "hybrid search: BM25 and vectors, rank-fused",
+    };
+    if results.citations.is_empty() {
+        println!("no matches ({mode})");
+    } else {
+        println!("{} matches ({mode})", results.citations.len());
     }
-    for hit in hits {
+    for hit in results.citations {
         let section = if hit.chunk.section.is_empty() {
             String::new()
         } else {

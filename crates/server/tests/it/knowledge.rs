@@ -212,7 +212,8 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
     let hits = first
         .search(store, a.id, "single sign-on", &filters, 5)
         .await
-        .unwrap();
+        .unwrap()
+        .citations;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].document.id, doc_a.id);
     assert_eq!(hits[0].chunk.section, ["Pricing"]);
@@ -228,6 +229,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
             )
             .await
             .unwrap()
+            .citations
             .is_empty()
     );
     assert_eq!(
@@ -235,6 +237,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
             .search(store, b.id, "OSPF failover", &filters, 5)
             .await
             .unwrap()
+            .citations
             .len(),
         1
     );
@@ -255,6 +258,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
                 .search(store, a.id, "single sign-on", &filters, 5)
                 .await
                 .unwrap()
+                .citations
                 .is_empty()
         );
         assert_eq!(
@@ -262,6 +266,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
                 .search(store, a.id, "OpenID Connect", &filters, 5)
                 .await
                 .unwrap()
+                .citations
                 .len(),
             1
         );
@@ -273,6 +278,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
                 .search(store, a.id, "OpenID Connect", &filters, 5)
                 .await
                 .unwrap()
+                .citations
                 .is_empty()
         );
     }
@@ -285,6 +291,7 @@ async fn every_replicas_index_catches_up_and_stays_in_its_tenant(backend: Backen
             .search(store, a.id, "OpenID Connect", &filters, 5)
             .await
             .unwrap()
+            .citations
             .is_empty()
     );
 }

@@ -74,6 +74,11 @@ async fn insert_chunks(
 }
 
 async fn delete_chunks(conn: &mut Conn, tenant: TenantId, document: domain::id::DocumentId) -> Result<()> {
+    let mut q = sqlx::QueryBuilder::<Db>::new("DELETE FROM knowledge_vectors WHERE tenant_id = ");
+    bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+    q.push(" AND document_id = ");
+    bind(&mut q, SqlValue::Uuid(Some(document.as_uuid())));
+    q.build().execute(&mut *conn).await?;
     let mut q = sqlx::QueryBuilder::<Db>::new("DELETE FROM knowledge_chunks WHERE tenant_id = ");
     bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
     q.push(" AND document_id = ");
@@ -290,5 +295,139 @@ impl Backend {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok((current, changes))
+    }
+
+    /// Stores chunk vectors of a live document for `model`, skipping chunks that are gone or
+    /// already have one, and bumps the document's generation so indexes load them. Returns how
+    /// many were stored (0 when the document was deleted or replaced meanwhile).
+    pub(crate) async fn put_vectors(
+        &self,
+        tenant: TenantId,
+        document: domain::id::DocumentId,
+        model: &str,
+        vectors: &[(domain::id::ChunkId, Vec<f32>)],
+    ) -> Result<usize> {
+        let mut tx = self.begin_write(tenant).await?;
+        if live_document(&mut tx, tenant, ("id", SqlValue::Uuid(Some(document.as_uuid()))), true).await?.is_none() {
+            return Ok(0);
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT c.id FROM knowledge_chunks c WHERE c.tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND c.document_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(document.as_uuid())));
+        q.push(" AND NOT EXISTS (SELECT 1 FROM knowledge_vectors v WHERE v.tenant_id = c.tenant_id AND v.chunk_id = c.id AND v.model = ");
+        bind(&mut q, SqlValue::text(model));
+        q.push(")");
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        let missing: std::collections::HashSet<uuid::Uuid> =
+            rows.iter().map(|r| col_id(r, "id", |u| u)).collect::<Result<_, _>>()?;
+        let mut stored = 0;
+        for (chunk, vector) in vectors {
+            if !missing.contains(&chunk.as_uuid()) {
+                continue;
+            }
+            let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
+            let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO knowledge_vectors (tenant_id, chunk_id, document_id, model, vector) VALUES (");
+            push_list(&mut q, [
+                SqlValue::Uuid(Some(tenant.as_uuid())),
+                SqlValue::Uuid(Some(chunk.as_uuid())),
+                SqlValue::Uuid(Some(document.as_uuid())),
+                SqlValue::text(model),
+                SqlValue::Bytes(bytes),
+            ]);
+            q.push(")");
+            q.build().execute(&mut *tx).await?;
+            stored += 1;
+        }
+        if stored > 0 {
+            let generation = next_generation(&mut tx, tenant).await?;
+            let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE knowledge_documents SET generation = ");
+            bind(&mut q, SqlValue::Int(generation));
+            q.push(" WHERE tenant_id = ");
+            bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+            q.push(" AND id = ");
+            bind(&mut q, SqlValue::Uuid(Some(document.as_uuid())));
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The chunks of a live document that have no vector for `model` yet, in order.
+    pub(crate) async fn chunks_without_vectors(
+        &self,
+        tenant: TenantId,
+        document: domain::id::DocumentId,
+        model: &str,
+    ) -> Result<Vec<domain::knowledge::DocumentChunk>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(CHUNK_COLUMNS).push(" FROM knowledge_chunks c WHERE c.tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND c.document_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(document.as_uuid())));
+        q.push(" AND NOT EXISTS (SELECT 1 FROM knowledge_vectors v WHERE v.tenant_id = c.tenant_id AND v.chunk_id = c.id AND v.model = ");
+        bind(&mut q, SqlValue::text(model));
+        q.push(") ORDER BY c.ordinal");
+        let mut conn = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        end_read(conn).await?;
+        Ok(rows.iter().map(chunk_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Live documents with at least one chunk lacking a vector for `model`, oldest first.
+    pub(crate) async fn documents_without_vectors(
+        &self,
+        tenant: TenantId,
+        model: &str,
+    ) -> Result<Vec<(domain::id::DocumentId, i64)>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT c.document_id, COUNT(*) AS missing FROM knowledge_chunks c WHERE c.tenant_id = ",
+        );
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND NOT EXISTS (SELECT 1 FROM knowledge_vectors v WHERE v.tenant_id = c.tenant_id AND v.chunk_id = c.id AND v.model = ");
+        bind(&mut q, SqlValue::text(model));
+        q.push(") GROUP BY c.document_id ORDER BY c.document_id");
+        let mut conn = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        end_read(conn).await?;
+        rows.iter()
+            .map(|r| Ok((col_id(r, "document_id", domain::id::DocumentId::from_uuid)?, col(r, "missing")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// The vectors for `model` of one document (`Some`) or of every live document (`None`):
+    /// (chunk, document, vector).
+    pub(crate) async fn vectors(
+        &self,
+        tenant: TenantId,
+        document: Option<domain::id::DocumentId>,
+        model: &str,
+    ) -> Result<Vec<crate::knowledge::StoredVector>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT chunk_id, document_id, vector FROM knowledge_vectors WHERE tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND model = ");
+        bind(&mut q, SqlValue::text(model));
+        if let Some(document) = document {
+            q.push(" AND document_id = ");
+            bind(&mut q, SqlValue::Uuid(Some(document.as_uuid())));
+        }
+        let mut conn = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        end_read(conn).await?;
+        rows.iter()
+            .map(|r| {
+                let bytes: Vec<u8> = col(r, "vector")?;
+                Ok(crate::knowledge::StoredVector {
+                    chunk_id: col_id(r, "chunk_id", domain::id::ChunkId::from_uuid)?,
+                    document_id: col_id(r, "document_id", domain::id::DocumentId::from_uuid)?,
+                    vector: bytes
+                        .chunks_exact(4)
+                        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                        .collect(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 }
