@@ -10,6 +10,7 @@
 pub mod approvals;
 pub mod bus;
 pub mod crew;
+pub mod embedder;
 pub mod executor;
 pub mod guardrails;
 pub mod handler;

@@ -50,6 +50,8 @@ pub struct AgentDeps {
     pub gateway: Arc<Gateway>,
     /// `AGENT_ARMY_PROMPT_CANARY`: placed in every agent's instructions so leaks can be seen.
     pub canary: Option<String>,
+    /// The knowledge base: search with citations, and the embedding model if one is configured.
+    pub library: Arc<knowledge::library::Library>,
 }
 
 /// How a run request ended.

@@ -8,6 +8,7 @@
 pub mod chunk;
 pub mod eval;
 pub mod extract;
+pub mod fixtures;
 pub mod fusion;
 pub mod index;
 pub mod ingest;

@@ -350,11 +350,16 @@ impl Library {
         self.catch_up(store, tenant).await?;
         let shelf = self.shelf(tenant)?;
         let query_vector = match &self.embedder {
-            Some(embedder) if !query.trim().is_empty() => embedder
-                .embed(&[query.to_owned()])
-                .await?
-                .into_iter()
-                .next(),
+            Some(embedder) if !query.trim().is_empty() => {
+                match embedder.embed(&[query.to_owned()]).await {
+                    Ok(vectors) => vectors.into_iter().next(),
+                    // An unreachable model endpoint degrades search to BM25; the mode says so.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "embedding the query failed; searching BM25 only");
+                        None
+                    }
+                }
+            }
             _ => None,
         };
         let (mode, hits) = {
@@ -367,11 +372,6 @@ impl Library {
                 filters,
                 limit,
             )?
-        };
-        let mode = if self.embedder.is_some() {
-            SearchMode::Hybrid
-        } else {
-            mode
         };
         let mut documents: HashMap<String, (Document, Vec<DocumentChunk>)> = HashMap::new();
         let mut citations = Vec::with_capacity(hits.len());

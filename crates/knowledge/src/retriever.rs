@@ -125,7 +125,9 @@ impl VectorShelf {
                     .is_some_and(|scope| scope.admits(filters))
             })
         };
+        // Orthogonal or opposite vectors share nothing with the query.
         hits.into_iter()
+            .filter(|(_, _, score)| *score > 0.0)
             .map(|(chunk_id, document_id, score)| Hit {
                 chunk_id,
                 document_id,

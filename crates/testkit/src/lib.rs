@@ -121,6 +121,8 @@ pub struct AppOptions {
     pub agents: bool,
     /// `AGENT_ARMY_PROMPT_CANARY` for the agents.
     pub canary: Option<String>,
+    /// The knowledge base's embedding model (BM25 only when `None`).
+    pub embedder: Option<Arc<dyn llm::embeddings::Embedder>>,
 }
 
 /// The agent runtime's settings in tests: short leases and quick retries.
@@ -197,6 +199,7 @@ pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> Te
         otlp,
         agents: run_agents,
         canary,
+        embedder,
     } = options;
     let gateway = gateway.unwrap_or_else(llm::Gateway::offline);
     let db = TestDb::create(&backend)
@@ -221,6 +224,7 @@ pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> Te
         store: store.clone(),
         gateway: gateway.clone(),
         canary,
+        library: Arc::new(knowledge::library::Library::with_embedder(None, embedder)),
     };
     let stop_agents = if run_agents {
         let runtime = agents::Runtime::new(

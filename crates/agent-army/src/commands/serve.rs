@@ -56,7 +56,14 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             .as_ref()
             .map(|c| secrecy::ExposeSecret::expose_secret(c).to_owned())
             .filter(|c| !c.is_empty()),
+        library: Arc::new(super::knowledge::open_library(config)?),
     };
+    match deps.library.embedder_name() {
+        Some(model) => tracing::info!(%model, "knowledge search is hybrid (BM25 and vectors)"),
+        None => tracing::info!(
+            "knowledge search is BM25 only; set [knowledge.embeddings] for hybrid search"
+        ),
+    }
     let (stop_agents, agents_stopped) = tokio::sync::watch::channel(false);
     let runtime = agents::Runtime::new(
         store.clone(),
@@ -71,11 +78,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         .context("registering the agents' event subscriptions")?;
     let agent_runtime = if config.runtime.enabled {
         let seeding = store.clone();
+        let backfill_library = deps.library.clone();
         Some(tokio::spawn(async move {
             // Every replica queues the next firing of each schedule; dedupe keys keep one.
             if let Err(e) = agents::schedule::seed_all(&seeding).await {
                 tracing::warn!(error = %e, "queueing the schedules failed; they start with the next region change");
             }
+            tokio::spawn(embed_backlog(seeding, backfill_library));
             let ended = runtime.run(agents_stopped).await;
             if let Err(e) = &ended {
                 tracing::error!(error = %e, "the agent runtime stopped; agents are not running");
@@ -157,6 +166,31 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("database connections did not close in time");
     }
     Ok(())
+}
+
+/// Embeds chunks stored before the embedding model was configured (or while it was failing).
+/// New documents are embedded by the runtime's embedder as they arrive.
+async fn embed_backlog(store: store::Store, library: Arc<knowledge::library::Library>) {
+    let Some(model) = library.embedder_name() else {
+        return;
+    };
+    let tenants = match store.list_tenants().await {
+        Ok(tenants) => tenants,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing tenants for the embedding backlog failed");
+            return;
+        }
+    };
+    for tenant in tenants {
+        let report = |done: u64, total: u64| {
+            if done == total || done % 1024 < knowledge::library::EMBED_BATCH as u64 {
+                tracing::info!(tenant = %tenant.id, done, total, %model, "embedding the knowledge backlog");
+            }
+        };
+        if let Err(e) = library.embed_missing(&store, tenant.id, &report).await {
+            tracing::warn!(tenant = %tenant.id, error = %e, "embedding the knowledge backlog failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -47,6 +47,12 @@ pub fn handlers(deps: &AgentDeps) -> Vec<Arc<dyn Handler>> {
     }
     handlers.push(Arc::new(Executor::new(deps.clone())));
     handlers.push(Arc::new(crate::schedule::Scheduler::new(deps.clone())));
+    if deps.library.embedder_name().is_some() {
+        handlers.push(Arc::new(crate::embedder::EmbedHandler::new(
+            deps.store.clone(),
+            deps.library.clone(),
+        )));
+    }
     handlers
 }
 

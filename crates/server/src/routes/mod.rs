@@ -13,6 +13,7 @@ pub mod dead_letters;
 pub mod events;
 pub mod guardrails;
 pub mod health;
+pub mod knowledge;
 pub mod llm;
 pub mod openai;
 pub mod opportunities;
@@ -40,7 +41,7 @@ use crate::state::AppState;
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
         (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
-        (name = "agents"), (name = "approvals"), (name = "runtime"),
+        (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"),
     )
 )]
 struct ApiDoc;
@@ -123,5 +124,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(dead_letters::replay))
         .routes(routes!(guardrails::get, guardrails::update))
         .routes(routes!(events::stream))
+        .routes(routes!(knowledge::list, knowledge::upload))
+        .routes(routes!(knowledge::get, knowledge::delete))
+        .routes(routes!(knowledge::search))
         .split_for_parts()
 }

@@ -10,6 +10,7 @@ mod crud;
 mod injection;
 mod isolation;
 mod knowledge;
+mod knowledge_api;
 mod openai;
 mod ops;
 mod otlp;

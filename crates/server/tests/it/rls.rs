@@ -217,10 +217,22 @@ async fn row_level_security_walls_off_tenants() {
             start_offset: 0,
             end_offset: 1,
         };
+        let chunk_id = chunk.id;
         app.store
             .put_document(&w, &document, &[chunk])
             .await
             .unwrap();
+        let stored = app
+            .store
+            .put_vectors(
+                t.id,
+                document.id,
+                "test/model",
+                &[(chunk_id, vec![0.6, 0.8])],
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored, 1);
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),
