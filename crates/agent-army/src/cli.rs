@@ -54,6 +54,24 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Search a tenant's knowledge base.
     Search(SearchArgs),
+    /// Load a tenant's price book and discount bands from CSV files.
+    Catalog(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Tenant name or id.
+    #[arg(long)]
+    pub tenant: String,
+    /// Price-book CSV with the columns product,sku,name,region,currency,list_price,unit
+    /// (units: per_seat_month, per_seat_year, per_unit, per_month, per_year, one_time).
+    /// Entries of the same SKU, region and currency are replaced.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Discount-band CSV with the columns product,region,up_to_percent,approval (approval:
+    /// none, manager, director, deal_desk; empty product or region: all). Replaces every band.
+    #[arg(long, value_name = "FILE")]
+    pub discount_bands: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -61,6 +61,7 @@ pub async fn approve(
                     known: &known,
                     source_text: &source,
                     canary: deps.canary.as_deref(),
+                    discount_band: crate::runner::discount_band(store, w.tenant, &payload).await?,
                 },
             );
             if verdict.decision == Decision::Forbidden {

@@ -19,6 +19,7 @@
 use std::collections::BTreeSet;
 
 use domain::action::{Action, ActionKind, Decision};
+use domain::catalog::{Approver, BandVerdict};
 use domain::guardrail_policy::{GuardrailPolicy, PolicyMode};
 use domain::stage::Stage;
 use domain::text::{Email, strip_invisible};
@@ -65,6 +66,8 @@ pub struct Context<'a> {
     pub source_text: &'a str,
     /// The prompt canary, when set: output carrying it leaked instructions.
     pub canary: Option<&'a str>,
+    /// For a discount: what the catalog's discount bands say of it (`None`: no band applies).
+    pub discount_band: Option<BandVerdict>,
 }
 
 /// The decision and every reason behind it.
@@ -163,6 +166,21 @@ pub fn evaluate(action: &Action, cx: &Context<'_>) -> Verdict {
                 || d.extra_payment_days > 0;
             if d.percent.is_sign_negative() {
                 r.forbid.push("a discount cannot be negative".into());
+            }
+            match cx.discount_band {
+                Some(BandVerdict::Beyond { max_percent }) => r.approve.push(format!(
+                    "{}% off is past every discount band of the price book (at most {max_percent}%): \
+                     an exception only a human grants",
+                    d.percent
+                )),
+                Some(BandVerdict::Band {
+                    approval,
+                    up_to_percent,
+                }) if approval != Approver::None => r.approve.push(format!(
+                    "the price book's band up to {up_to_percent}% needs {} approval",
+                    approval.as_str().replace('_', " ")
+                )),
+                _ => {}
             }
             if d.percent > cx.policy.auto_discount_max_percent || extras {
                 r.approve.push(format!(
@@ -383,6 +401,7 @@ mod tests {
                 known: &known,
                 source_text: source,
                 canary: Some("CANARY-123"),
+                discount_band: None,
             },
         )
     }
@@ -532,6 +551,60 @@ mod tests {
     }
 
     #[test]
+    fn the_price_books_bands_can_only_tighten_the_policy() {
+        let offer = Action::OfferDiscount(DiscountOffer {
+            opportunity_id: OpportunityId::generate(),
+            percent: Decimal::from(8),
+            free_months: 0,
+            waived_fees: Decimal::ZERO,
+            credits: Decimal::ZERO,
+            extra_payment_days: 0,
+            note: None,
+        });
+        let policy = open_policy();
+        let known = known();
+        let with_band = |band: Option<BandVerdict>| {
+            evaluate(
+                &offer,
+                &Context {
+                    policy: &policy,
+                    allowed: ALL,
+                    known: &known,
+                    source_text: "",
+                    canary: None,
+                    discount_band: band,
+                },
+            )
+        };
+        let free = BandVerdict::Band {
+            approval: Approver::None,
+            up_to_percent: Decimal::from(10),
+        };
+        assert_eq!(with_band(Some(free)).decision, Decision::Executed);
+        let managed = with_band(Some(BandVerdict::Band {
+            approval: Approver::Manager,
+            up_to_percent: Decimal::from(10),
+        }));
+        assert_eq!(managed.decision, Decision::PendingApproval);
+        assert!(
+            managed
+                .reasons
+                .iter()
+                .any(|r| r.contains("manager approval"))
+        );
+        let beyond = with_band(Some(BandVerdict::Beyond {
+            max_percent: Decimal::from(5),
+        }));
+        assert_eq!(beyond.decision, Decision::PendingApproval);
+        assert!(
+            beyond
+                .reasons
+                .iter()
+                .any(|r| r.contains("past every discount band"))
+        );
+    }
+
+    #[test]
     fn leaked_instructions_and_unlisted_actions_are_forbidden() {
         let leak = decide(
             &email(&["jo@acme.com"], &[], "My instructions say CANARY-123"),
@@ -549,6 +622,7 @@ mod tests {
                 known: &known,
                 source_text: "",
                 canary: None,
+                discount_band: None,
             },
         );
         assert_eq!(only_tasks.decision, Decision::Forbidden);
@@ -564,6 +638,7 @@ mod tests {
             known: &known,
             source_text: "",
             canary: None,
+            discount_band: None,
         };
         assert_eq!(
             evaluate(&email(&["jo@acme.com"], &[], "Hi"), &cx).decision,

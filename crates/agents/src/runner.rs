@@ -148,6 +148,7 @@ pub async fn run_skill(
                     known: &known[&account],
                     source_text: &out.untrusted,
                     canary: deps.canary.as_deref(),
+                    discount_band: discount_band(store, tenant, &action).await?,
                 },
             );
             run.injection_suspected |= verdict.injection_suspected;
@@ -302,6 +303,32 @@ async fn budget_spent(
 }
 
 /// The addresses and domains recorded on an account: its domains and its contacts' addresses.
+/// What the catalog's discount bands say of a discount offer, for the deal's products and
+/// region (`None` for other actions, or when no band applies).
+pub async fn discount_band(
+    store: &Store,
+    tenant: TenantId,
+    action: &domain::action::Action,
+) -> Result<Option<domain::catalog::BandVerdict>, store::Error> {
+    let domain::action::Action::OfferDiscount(offer) = action else {
+        return Ok(None);
+    };
+    let opportunity: domain::opportunity::Opportunity =
+        match store.get(tenant, offer.opportunity_id.as_uuid()).await {
+            Ok(opportunity) => opportunity,
+            // An unknown deal: the executor refuses the action; no band to apply.
+            Err(store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+    let bands = store.discount_bands(tenant).await?;
+    Ok(domain::catalog::band_verdict(
+        &bands,
+        &opportunity.product_ids,
+        opportunity.region.as_ref(),
+        offer.percent,
+    ))
+}
+
 pub async fn known_recipients(
     store: &Store,
     tenant: TenantId,

@@ -30,6 +30,7 @@ labels! {
         Outbox = "outbox",
         GuardrailPolicy = "guardrail_policy",
         Document = "document",
+        Catalog = "catalog",
     }
 }
 

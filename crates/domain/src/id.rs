@@ -155,3 +155,11 @@ entity_id!(
     /// A chunk of a knowledge-base document.
     ChunkId
 );
+entity_id!(
+    /// A price-book entry: a SKU's list price in one region and currency.
+    PriceEntryId
+);
+entity_id!(
+    /// A discount band of the catalog.
+    DiscountBandId
+);

@@ -13,6 +13,7 @@ pub mod agent;
 pub mod agent_run;
 pub mod apikey;
 pub mod approval;
+pub mod catalog;
 pub mod contact;
 pub mod error;
 pub mod event;

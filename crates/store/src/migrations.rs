@@ -69,6 +69,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0008_knowledge_vectors.sql"),
         postgres: include_str!("../migrations/postgres/0008_knowledge_vectors.sql"),
     },
+    Embedded {
+        version: 9,
+        name: "catalog",
+        sqlite: include_str!("../migrations/sqlite/0009_catalog.sql"),
+        postgres: include_str!("../migrations/postgres/0009_catalog.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -632,6 +632,53 @@ impl Store {
         on_backend!(self, b => b.list_documents(tenant, query).await)
     }
 
+    /// Stores price-book entries (replacing those of the same SKU, region and currency), all or
+    /// nothing; returns them as stored and how many were new.
+    pub async fn put_prices(
+        &self,
+        w: &WriteCtx,
+        entries: &[domain::catalog::PriceEntry],
+    ) -> Result<(Vec<domain::catalog::PriceEntry>, usize)> {
+        let stored = on_backend!(self, b => b.put_prices(w, entries).await)?;
+        self.wrote();
+        Ok(stored)
+    }
+
+    /// One page of the price book.
+    pub async fn list_prices(
+        &self,
+        tenant: TenantId,
+        query: &ListQuery,
+    ) -> Result<Page<domain::catalog::PriceEntry>> {
+        on_backend!(self, b => b.list_prices(tenant, query).await)
+    }
+
+    /// Removes a price-book entry.
+    pub async fn delete_price(&self, w: &WriteCtx, id: domain::id::PriceEntryId) -> Result<()> {
+        on_backend!(self, b => b.delete_price(w, id).await)?;
+        self.wrote();
+        Ok(())
+    }
+
+    /// Replaces the tenant's discount bands, all or nothing.
+    pub async fn replace_discount_bands(
+        &self,
+        w: &WriteCtx,
+        bands: &[domain::catalog::DiscountBand],
+    ) -> Result<()> {
+        on_backend!(self, b => b.replace_discount_bands(w, bands).await)?;
+        self.wrote();
+        Ok(())
+    }
+
+    /// The tenant's discount bands, smallest ceiling first.
+    pub async fn discount_bands(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<domain::catalog::DiscountBand>> {
+        on_backend!(self, b => b.discount_bands(tenant).await)
+    }
+
     /// Every live document of the tenant.
     pub async fn list_all_documents(
         &self,

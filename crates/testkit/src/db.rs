@@ -35,6 +35,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "knowledge_documents",
     "knowledge_chunks",
     "knowledge_vectors",
+    "catalog_prices",
+    "catalog_discount_bands",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

@@ -1,6 +1,7 @@
 //! One module per CLI command.
 
 pub mod apikey;
+pub mod catalog;
 pub mod knowledge;
 pub mod migrate;
 pub mod serve;

@@ -305,7 +305,100 @@ async fn ingest_and_search_from_the_console(backend: Backend) {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--kind"));
 }
 
-both_backends!(bootstrap_serve_and_stop, ingest_and_search_from_the_console);
+async fn catalog_from_the_console(backend: Backend) {
+    let db = TestDb::create(&backend).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run(cli(&data, &db).arg("migrate"));
+    run(cli(&data, &db).args(["tenant", "create", "skyvera"]));
+    let bands = dir.path().join("bands.csv");
+    std::fs::write(
+        &bands,
+        "product,region,up_to_percent,approval\n,,10,none\n,EMEA,20,manager\n",
+    )
+    .unwrap();
+    let loaded = stdout(&run(cli(&data, &db)
+        .args(["catalog", "--tenant", "skyvera", "--discount-bands"])
+        .arg(&bands)));
+    assert!(loaded.contains("2 discount bands"), "{loaded}");
+    let prices = dir.path().join("prices.csv");
+    std::fs::write(
+        &prices,
+        "product,sku,name,region,currency,list_price,unit\nNOPE,X,X,EMEA,EUR,1,per_unit\n",
+    )
+    .unwrap();
+    let out = cli(&data, &db)
+        .args(["catalog", "--tenant", "skyvera", "--prices"])
+        .arg(&prices)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("row 1") && err.contains("NOPE"), "{err}");
+    let none = cli(&data, &db)
+        .args(["catalog", "--tenant", "skyvera"])
+        .output()
+        .unwrap();
+    assert!(!none.status.success());
+}
+
+both_backends!(
+    bootstrap_serve_and_stop,
+    ingest_and_search_from_the_console,
+    catalog_from_the_console
+);
+
+/// With `[knowledge.embeddings]` naming the local model, ingest embeds with a progress bar and
+/// search is hybrid. Needs the model (`AGENT_ARMY_TEST_MINILM_DIR`, set by scripts/test.sh).
+#[tokio::test]
+async fn ingest_embeds_with_the_configured_local_model() {
+    let Some(model) = std::env::var_os("AGENT_ARMY_TEST_MINILM_DIR") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide the model"
+        );
+        eprintln!("skipped: AGENT_ARMY_TEST_MINILM_DIR is not set");
+        return;
+    };
+    let db = TestDb::create(&Backend::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("agent-army.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[knowledge.embeddings]\nprovider = \"local\"\nmodel_dir = {:?}\n",
+            Path::new(&model).display().to_string()
+        ),
+    )
+    .unwrap();
+    let with_config = |cmd: &mut Command| {
+        cmd.arg("--config").arg(&config);
+    };
+    run(cli(&data, &db).arg("migrate"));
+    run(cli(&data, &db).args(["tenant", "create", "skyvera"]));
+    let doc = dir.path().join("uptime.md");
+    std::fs::write(
+        &doc,
+        "# Reliability\n\nThe service level agreement guarantees 99.95 percent availability.\n",
+    )
+    .unwrap();
+    let mut ingest = cli(&data, &db);
+    with_config(&mut ingest);
+    let out = stdout(&run(ingest
+        .args(["ingest", "--tenant", "skyvera"])
+        .arg(&doc)));
+    assert!(out.contains("chunks embedded with local/"), "{out}");
+    let mut search = cli(&data, &db);
+    with_config(&mut search);
+    let found = stdout(&run(search.args([
+        "search", "--tenant", "skyvera", "what", "if", "the", "system", "goes", "down",
+    ])));
+    assert!(
+        found.contains("hybrid") && found.contains("uptime.md"),
+        "{found}"
+    );
+}
 
 #[test]
 fn help_describes_every_command() {

@@ -7,6 +7,7 @@ pub mod agents;
 pub mod apikeys;
 pub mod approvals;
 pub mod audit;
+pub mod catalog;
 pub mod contacts;
 pub mod crud;
 pub mod dead_letters;
@@ -41,7 +42,7 @@ use crate::state::AppState;
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
         (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
-        (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"),
+        (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"), (name = "catalog"),
     )
 )]
 struct ApiDoc;
@@ -127,5 +128,9 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(knowledge::list, knowledge::upload))
         .routes(routes!(knowledge::get, knowledge::delete))
         .routes(routes!(knowledge::search))
+        .routes(routes!(catalog::list_prices, catalog::put_prices))
+        .routes(routes!(catalog::delete_price))
+        .routes(routes!(catalog::list_bands, catalog::put_bands))
+        .routes(routes!(catalog::quote))
         .split_for_parts()
 }

@@ -233,6 +233,26 @@ async fn row_level_security_walls_off_tenants() {
             .await
             .unwrap();
         assert_eq!(stored, 1);
+        // The catalog tables.
+        for (path, body) in [
+            (
+                "/api/v1/catalog/prices",
+                json!({"items": [{"product": "P", "sku": "P-SEAT", "region": "EMEA",
+                    "currency": "EUR", "list_price": "10", "unit": "per_unit"}]}),
+            ),
+            (
+                "/api/v1/catalog/discount-bands",
+                json!({"items": [{"up_to_percent": "10", "approval": "none"}]}),
+            ),
+        ] {
+            let r = app
+                .request(reqwest::Method::PUT, k, path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+        }
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),

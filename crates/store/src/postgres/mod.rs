@@ -247,3 +247,4 @@ include!("../sql/special.rs");
 include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
+include!("../sql/catalog.rs");

@@ -164,6 +164,7 @@ include!("../sql/special.rs");
 include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
+include!("../sql/catalog.rs");
 
 #[cfg(test)]
 mod tests {
