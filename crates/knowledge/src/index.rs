@@ -146,10 +146,24 @@ impl TenantIndex {
 
     /// Adds chunks and makes them searchable.
     pub fn add(&self, chunks: &[IndexedChunk<'_>]) -> Result<(), IndexError> {
+        self.apply(&[], chunks)
+    }
+
+    /// Removes every chunk of a document.
+    pub fn delete_document(&self, document_id: &str) -> Result<(), IndexError> {
+        self.apply(&[document_id], &[])
+    }
+
+    /// Removes every chunk of the `deleted` documents, then adds `chunks`, in one commit: what
+    /// a search sees moves from before to after at once.
+    pub fn apply(&self, deleted: &[&str], chunks: &[IndexedChunk<'_>]) -> Result<(), IndexError> {
         let mut writer = self
             .writer
             .lock()
             .map_err(|_| IndexError::Directory("index writer poisoned".into()))?;
+        for document_id in deleted {
+            writer.delete_term(Term::from_field_text(self.fields.document_id, document_id));
+        }
         for chunk in chunks {
             let mut document = doc!(
                 self.fields.chunk_id => chunk.chunk_id,
@@ -168,18 +182,6 @@ impl TenantIndex {
             }
             writer.add_document(document)?;
         }
-        writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
-    }
-
-    /// Removes every chunk of a document.
-    pub fn delete_document(&self, document_id: &str) -> Result<(), IndexError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| IndexError::Directory("index writer poisoned".into()))?;
-        writer.delete_term(Term::from_field_text(self.fields.document_id, document_id));
         writer.commit()?;
         self.reader.reload()?;
         Ok(())

@@ -208,13 +208,15 @@ impl Library {
         }
         let since = applied.text.min(applied.vectors.unwrap_or(i64::MAX));
         let (current, changes) = store.knowledge_changes(tenant, since).await?;
+        // Full-text changes go in batches, one commit each (a commit costs milliseconds).
+        let mut pending = TextBatch::default();
         for change in changes {
             let for_text = change.generation > applied.text;
             let for_vectors =
                 model.is_some() && applied.vectors.is_some_and(|done| change.generation > done);
             let document_id = change.document_id.to_string();
             if for_text {
-                shelf.index.delete_document(&document_id)?;
+                pending.deleted.push(document_id.clone());
             }
             if for_vectors {
                 shelf
@@ -223,35 +225,40 @@ impl Library {
                     .map_err(|_| poisoned())?
                     .remove_document(&document_id);
             }
-            if change.deleted {
-                continue;
+            if !change.deleted {
+                let document = match store.document(tenant, change.document_id).await {
+                    Ok(document) => Some(document),
+                    // Deleted since the list was read: a later generation says so.
+                    Err(store::Error::NotFound { .. }) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                if let Some(document) = document {
+                    if for_text {
+                        let chunks = store.document_chunks(tenant, change.document_id).await?;
+                        pending.added.push((document.clone(), chunks));
+                    }
+                    if let Some(model) = &model
+                        && for_vectors
+                    {
+                        let vectors: Vec<(String, Vec<f32>)> = store
+                            .vectors(tenant, Some(change.document_id), model)
+                            .await?
+                            .into_iter()
+                            .map(|v| (v.chunk_id.to_string(), v.vector))
+                            .collect();
+                        shelf
+                            .vectors
+                            .write()
+                            .map_err(|_| poisoned())?
+                            .put_document(&document_id, scope_of(&document), &vectors)?;
+                    }
+                }
             }
-            let document = match store.document(tenant, change.document_id).await {
-                Ok(document) => document,
-                // Deleted since the list was read: a later generation says so.
-                Err(store::Error::NotFound { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            if for_text {
-                let chunks = store.document_chunks(tenant, change.document_id).await?;
-                add_text(&shelf.index, &document, &chunks)?;
-            }
-            if let Some(model) = &model
-                && for_vectors
-            {
-                let vectors: Vec<(String, Vec<f32>)> = store
-                    .vectors(tenant, Some(change.document_id), model)
-                    .await?
-                    .into_iter()
-                    .map(|v| (v.chunk_id.to_string(), v.vector))
-                    .collect();
-                shelf
-                    .vectors
-                    .write()
-                    .map_err(|_| poisoned())?
-                    .put_document(&document_id, scope_of(&document), &vectors)?;
+            if pending.is_full() {
+                pending.commit(&shelf.index)?;
             }
         }
+        pending.commit(&shelf.index)?;
         if current > applied.text {
             applied.text = current;
             if let Some(marker) = &shelf.marker {
@@ -403,27 +410,52 @@ impl Library {
     }
 }
 
-fn add_text(
-    index: &TenantIndex,
-    document: &Document,
-    chunks: &[DocumentChunk],
-) -> Result<(), IndexError> {
-    let texts: Vec<(String, String)> = chunks
-        .iter()
-        .map(|c| (c.id.to_string(), indexed_text(document, c)))
-        .collect();
-    let scope = scope_of(document);
-    let document_id = document.id.to_string();
-    let indexed: Vec<IndexedChunk<'_>> = texts
-        .iter()
-        .map(|(chunk_id, text)| IndexedChunk {
-            chunk_id,
-            document_id: &document_id,
-            text,
-            product: scope.product.as_deref(),
-            regions: &scope.regions,
-            kind: &scope.kind,
-        })
-        .collect();
-    index.add(&indexed)
+/// Full-text changes waiting for one commit.
+#[derive(Default)]
+struct TextBatch {
+    deleted: Vec<String>,
+    added: Vec<(Document, Vec<DocumentChunk>)>,
+}
+
+impl TextBatch {
+    /// Chunks to gather before committing.
+    const CHUNKS: usize = 5_000;
+
+    fn is_full(&self) -> bool {
+        self.added.iter().map(|(_, c)| c.len()).sum::<usize>() >= Self::CHUNKS
+    }
+
+    /// Removes the deleted documents' chunks and adds the new ones, in one commit.
+    fn commit(&mut self, index: &TenantIndex) -> Result<(), IndexError> {
+        if self.deleted.is_empty() && self.added.is_empty() {
+            return Ok(());
+        }
+        let mut rows: Vec<(String, String, String, DocumentScope)> = Vec::new();
+        for (document, chunks) in &self.added {
+            let scope = scope_of(document);
+            for chunk in chunks {
+                rows.push((
+                    chunk.id.to_string(),
+                    document.id.to_string(),
+                    indexed_text(document, chunk),
+                    scope.clone(),
+                ));
+            }
+        }
+        let indexed: Vec<IndexedChunk<'_>> = rows
+            .iter()
+            .map(|(chunk_id, document_id, text, scope)| IndexedChunk {
+                chunk_id,
+                document_id,
+                text,
+                product: scope.product.as_deref(),
+                regions: &scope.regions,
+                kind: &scope.kind,
+            })
+            .collect();
+        let deleted: Vec<&str> = self.deleted.iter().map(String::as_str).collect();
+        index.apply(&deleted, &indexed)?;
+        *self = Self::default();
+        Ok(())
+    }
 }
