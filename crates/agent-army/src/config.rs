@@ -70,6 +70,52 @@ pub struct KnowledgeSection {
     /// The embedding model; without one, search is BM25 only.
     #[serde(default)]
     pub embeddings: Option<EmbeddingsSection>,
+    /// Keep vectors in Qdrant instead of in memory.
+    #[serde(default)]
+    pub qdrant: Option<QdrantSection>,
+}
+
+/// `[knowledge.qdrant]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QdrantSection {
+    /// REST endpoint, for example `http://qdrant:6333`.
+    pub url: String,
+    /// Environment variable holding the API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// File holding the API key.
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    /// Collections are named this plus the tenant id.
+    #[serde(default = "default_collection_prefix")]
+    pub collection_prefix: String,
+}
+
+fn default_collection_prefix() -> String {
+    "agent_army_".into()
+}
+
+/// A secret from an environment variable or a file, for `section`.
+fn secret_from(
+    section: &str,
+    env: Option<&String>,
+    file: Option<&PathBuf>,
+) -> anyhow::Result<Option<String>> {
+    match (env, file) {
+        (Some(var), _) => {
+            Ok(Some(std::env::var(var).with_context(|| {
+                format!("[{section}] api_key_env: {var} is not set")
+            })?))
+        }
+        (None, Some(path)) => Ok(Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("[{section}] api_key_file: reading {}", path.display()))?
+                .trim()
+                .to_owned(),
+        )),
+        (None, None) => Ok(None),
+    }
 }
 
 /// `[knowledge.embeddings]`: a local model folder, or an OpenAI-compatible endpoint.
@@ -93,6 +139,28 @@ pub enum EmbeddingsSection {
 }
 
 impl KnowledgeSection {
+    /// The configured Qdrant client, if vectors live there.
+    pub fn qdrant(&self) -> anyhow::Result<Option<knowledge::qdrant::Qdrant>> {
+        let Some(section) = &self.qdrant else {
+            return Ok(None);
+        };
+        if !(section.url.starts_with("http://") || section.url.starts_with("https://")) {
+            anyhow::bail!("[knowledge.qdrant] url must be an http:// or https:// URL");
+        }
+        let api_key = secret_from(
+            "knowledge.qdrant",
+            section.api_key_env.as_ref(),
+            section.api_key_file.as_ref(),
+        )?;
+        let client = knowledge::qdrant::Qdrant::new(knowledge::qdrant::QdrantConfig {
+            url: section.url.clone(),
+            api_key,
+            collection_prefix: section.collection_prefix.clone(),
+        })
+        .context("configuring the Qdrant client")?;
+        Ok(Some(client))
+    }
+
     /// The configured embedding model, loaded (`None`: BM25 only).
     pub fn embedder(
         &self,
@@ -111,23 +179,11 @@ impl KnowledgeSection {
                 api_key_env,
                 api_key_file,
             } => {
-                let key = match (api_key_env, api_key_file) {
-                    (Some(var), _) => Some(std::env::var(var).with_context(|| {
-                        format!("[knowledge.embeddings] api_key_env: {var} is not set")
-                    })?),
-                    (None, Some(path)) => Some(
-                        std::fs::read_to_string(path)
-                            .with_context(|| {
-                                format!(
-                                    "[knowledge.embeddings] api_key_file: reading {}",
-                                    path.display()
-                                )
-                            })?
-                            .trim()
-                            .to_owned(),
-                    ),
-                    (None, None) => None,
-                };
+                let key = secret_from(
+                    "knowledge.embeddings",
+                    api_key_env.as_ref(),
+                    api_key_file.as_ref(),
+                )?;
                 std::sync::Arc::new(
                     llm::embeddings::OpenAiEmbeddings::new(
                         "embeddings",
@@ -435,6 +491,9 @@ impl Config {
         self.otlp
             .exporter_config()
             .context("invalid [otlp] configuration")?;
+        self.knowledge
+            .qdrant()
+            .context("invalid [knowledge.qdrant] configuration")?;
         Ok(())
     }
 

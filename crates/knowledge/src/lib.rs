@@ -14,6 +14,7 @@ pub mod fusion;
 pub mod index;
 pub mod ingest;
 pub mod library;
+pub mod qdrant;
 pub mod retriever;
 pub mod vectors;
 

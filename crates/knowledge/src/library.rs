@@ -13,6 +13,7 @@ use llm::embeddings::Embedder;
 use store::Store;
 
 use crate::index::{Filters, IndexError, IndexedChunk, TenantIndex};
+use crate::qdrant::Qdrant;
 use crate::retriever::{self, DocumentScope, SearchMode, VectorShelf};
 
 /// Chunks embedded per call to the model (and stored per transaction).
@@ -29,6 +30,8 @@ pub enum LibraryError {
     Embedding(#[from] llm::LlmError),
     #[error("the embedding model changed size: {0}")]
     Dimensions(#[from] crate::vectors::DimensionMismatch),
+    #[error(transparent)]
+    Qdrant(#[from] crate::qdrant::QdrantError),
 }
 
 /// A hit with what a citation needs.
@@ -67,6 +70,8 @@ pub struct Library {
     root: Option<PathBuf>,
     shelves: Mutex<HashMap<TenantId, Arc<Shelf>>>,
     embedder: Option<Arc<dyn Embedder>>,
+    /// Where vectors live when not in memory.
+    qdrant: Option<Qdrant>,
 }
 
 impl std::fmt::Debug for Library {
@@ -116,7 +121,21 @@ impl Library {
             root,
             shelves: Mutex::new(HashMap::new()),
             embedder,
+            qdrant: None,
         }
+    }
+
+    /// Keeps vectors in Qdrant (a collection per tenant) instead of in memory.
+    pub fn with_qdrant(mut self, qdrant: Qdrant) -> Self {
+        self.qdrant = Some(qdrant);
+        self
+    }
+
+    /// Where the generation the tenant's Qdrant collection has applied is kept.
+    fn qdrant_marker(&self, tenant: TenantId) -> Option<PathBuf> {
+        self.root
+            .as_ref()
+            .map(|root| root.join(tenant.to_string()).join("qdrant-generation"))
     }
 
     /// How searches rank: hybrid with an embedding model, BM25 without.
@@ -204,26 +223,46 @@ impl Library {
         if let Some(model) = &model
             && applied.vectors.is_none()
         {
-            applied.vectors = Some(self.load_vectors(store, tenant, model, &shelf).await?);
+            applied.vectors = Some(match &self.qdrant {
+                // Qdrant keeps its points: resume from the generation it had applied.
+                Some(_) => self
+                    .qdrant_marker(tenant)
+                    .and_then(|m| std::fs::read_to_string(m).ok())
+                    .and_then(|t| t.trim().parse().ok())
+                    .unwrap_or(0),
+                None => self.load_vectors(store, tenant, model, &shelf).await?,
+            });
         }
         let since = applied.text.min(applied.vectors.unwrap_or(i64::MAX));
         let (current, changes) = store.knowledge_changes(tenant, since).await?;
         // Full-text changes go in batches, one commit each (a commit costs milliseconds).
         let mut pending = TextBatch::default();
+        // A Qdrant failure leaves the vectors where they were (retried next time); full text
+        // goes on.
+        let mut vectors_ok = true;
         for change in changes {
             let for_text = change.generation > applied.text;
-            let for_vectors =
-                model.is_some() && applied.vectors.is_some_and(|done| change.generation > done);
+            let for_vectors = vectors_ok
+                && model.is_some()
+                && applied.vectors.is_some_and(|done| change.generation > done);
             let document_id = change.document_id.to_string();
             if for_text {
                 pending.deleted.push(document_id.clone());
             }
             if for_vectors {
-                shelf
-                    .vectors
-                    .write()
-                    .map_err(|_| poisoned())?
-                    .remove_document(&document_id);
+                match &self.qdrant {
+                    Some(qdrant) => {
+                        if let Err(e) = qdrant.delete_document(tenant, &document_id).await {
+                            tracing::warn!(error = %e, "updating Qdrant failed; retrying at the next search");
+                            vectors_ok = false;
+                        }
+                    }
+                    None => shelf
+                        .vectors
+                        .write()
+                        .map_err(|_| poisoned())?
+                        .remove_document(&document_id),
+                }
             }
             if !change.deleted {
                 let document = match store.document(tenant, change.document_id).await {
@@ -239,6 +278,7 @@ impl Library {
                     }
                     if let Some(model) = &model
                         && for_vectors
+                        && vectors_ok
                     {
                         let vectors: Vec<(String, Vec<f32>)> = store
                             .vectors(tenant, Some(change.document_id), model)
@@ -246,11 +286,27 @@ impl Library {
                             .into_iter()
                             .map(|v| (v.chunk_id.to_string(), v.vector))
                             .collect();
-                        shelf
-                            .vectors
-                            .write()
-                            .map_err(|_| poisoned())?
-                            .put_document(&document_id, scope_of(&document), &vectors)?;
+                        match &self.qdrant {
+                            Some(qdrant) => {
+                                let put = qdrant
+                                    .put_document(
+                                        tenant,
+                                        &document_id,
+                                        &scope_of(&document),
+                                        &vectors,
+                                    )
+                                    .await;
+                                if let Err(e) = put {
+                                    tracing::warn!(error = %e, "updating Qdrant failed; retrying at the next search");
+                                    vectors_ok = false;
+                                }
+                            }
+                            None => shelf
+                                .vectors
+                                .write()
+                                .map_err(|_| poisoned())?
+                                .put_document(&document_id, scope_of(&document), &vectors)?,
+                        }
                     }
                 }
             }
@@ -266,8 +322,16 @@ impl Library {
                 let _ = std::fs::write(marker, current.to_string());
             }
         }
-        if applied.vectors.is_some() {
-            applied.vectors = Some(current.max(applied.vectors.unwrap_or(0)));
+        if let Some(done) = applied.vectors
+            && vectors_ok
+        {
+            if current > done
+                && self.qdrant.is_some()
+                && let Some(marker) = self.qdrant_marker(tenant)
+            {
+                let _ = std::fs::write(marker, current.to_string());
+            }
+            applied.vectors = Some(current.max(done));
         }
         Ok(current)
     }
@@ -369,16 +433,36 @@ impl Library {
             }
             _ => None,
         };
-        let (mode, hits) = {
-            let vectors = shelf.vectors.read().map_err(|_| poisoned())?;
-            retriever::search(
-                &shelf.index,
-                &vectors,
-                query,
-                query_vector.as_deref(),
-                filters,
-                limit,
-            )?
+        let (mode, hits) = match (&self.qdrant, query_vector.as_deref()) {
+            (Some(qdrant), Some(vector)) => {
+                let depth = retriever::candidates(limit);
+                let text_hits = shelf.index.search(query, filters, depth)?;
+                match qdrant.search(tenant, vector, filters, depth).await {
+                    Ok(vector_hits) => (
+                        SearchMode::Hybrid,
+                        retriever::fuse(&text_hits, &vector_hits, limit),
+                    ),
+                    // Qdrant down: full text still answers, and the mode says so.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "searching Qdrant failed; searching BM25 only");
+                        (
+                            SearchMode::Bm25,
+                            text_hits.into_iter().take(limit).collect(),
+                        )
+                    }
+                }
+            }
+            _ => {
+                let vectors = shelf.vectors.read().map_err(|_| poisoned())?;
+                retriever::search(
+                    &shelf.index,
+                    &vectors,
+                    query,
+                    query_vector.as_deref(),
+                    filters,
+                    limit,
+                )?
+            }
         };
         let mut documents: HashMap<String, (Document, Vec<DocumentChunk>)> = HashMap::new();
         let mut citations = Vec::with_capacity(hits.len());

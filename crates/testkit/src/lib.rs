@@ -13,6 +13,7 @@
 mod db;
 pub mod fake_collector;
 pub mod fake_provider;
+pub mod fake_qdrant;
 
 use std::io::Write;
 use std::sync::{Arc, Once};
@@ -27,6 +28,7 @@ use store::{Store, WriteCtx};
 pub use db::{TENANT_TABLES, TestDb};
 pub use fake_collector::{FakeCollector, span_attribute};
 pub use fake_provider::{FakeProvider, FakeReply};
+pub use fake_qdrant::FakeQdrant;
 
 /// Environment variable naming a PostgreSQL server for the PostgreSQL suite: a URL of a role that
 /// may create databases, for example `postgres://agent_army:agent_army@127.0.0.1:5432/postgres`.
@@ -123,6 +125,8 @@ pub struct AppOptions {
     pub canary: Option<String>,
     /// The knowledge base's embedding model (BM25 only when `None`).
     pub embedder: Option<Arc<dyn llm::embeddings::Embedder>>,
+    /// Keep vectors in this Qdrant instead of in memory.
+    pub qdrant: Option<knowledge::qdrant::Qdrant>,
 }
 
 /// The agent runtime's settings in tests: short leases and quick retries.
@@ -200,6 +204,7 @@ pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> Te
         agents: run_agents,
         canary,
         embedder,
+        qdrant,
     } = options;
     let gateway = gateway.unwrap_or_else(llm::Gateway::offline);
     let db = TestDb::create(&backend)
@@ -224,7 +229,13 @@ pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> Te
         store: store.clone(),
         gateway: gateway.clone(),
         canary,
-        library: Arc::new(knowledge::library::Library::with_embedder(None, embedder)),
+        library: Arc::new({
+            let library = knowledge::library::Library::with_embedder(None, embedder);
+            match qdrant {
+                Some(qdrant) => library.with_qdrant(qdrant),
+                None => library,
+            }
+        }),
     };
     let stop_agents = if run_agents {
         let runtime = agents::Runtime::new(

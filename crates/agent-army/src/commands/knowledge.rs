@@ -25,10 +25,11 @@ pub fn library_root(config: &Config) -> PathBuf {
 
 /// The library with the configured embedding model (BM25 only without one).
 pub fn open_library(config: &Config) -> anyhow::Result<Library> {
-    Ok(Library::with_embedder(
-        Some(library_root(config)),
-        config.knowledge.embedder()?,
-    ))
+    let library = Library::with_embedder(Some(library_root(config)), config.knowledge.embedder()?);
+    Ok(match config.knowledge.qdrant()? {
+        Some(qdrant) => library.with_qdrant(qdrant),
+        None => library,
+    })
 }
 
 async fn product_id(

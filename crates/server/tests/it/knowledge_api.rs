@@ -578,6 +578,114 @@ async fn uploads_are_embedded_in_the_background_and_search_turns_hybrid() {
     assert_eq!(sources(&degraded), ["pricing.md"]);
 }
 
+/// With vectors in Qdrant (its REST API, faked): a collection per tenant, hybrid search,
+/// deletes reach the points, and a Qdrant outage degrades search to BM25.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vectors_can_live_in_qdrant_one_collection_per_tenant() {
+    let provider = testkit::FakeProvider::start().await;
+    let qdrant = testkit::FakeQdrant::start(Some("qdrant-secret")).await;
+    let embedder = llm::embeddings::OpenAiEmbeddings::new(
+        "fake",
+        &provider.base_url,
+        "fake-embedding",
+        None,
+        llm::providers::http::Timeouts::default(),
+    )
+    .unwrap();
+    let model = llm::embeddings::Embedder::name(&embedder);
+    let client = knowledge::qdrant::Qdrant::new(knowledge::qdrant::QdrantConfig {
+        url: qdrant.url.clone(),
+        api_key: Some("qdrant-secret".into()),
+        collection_prefix: "aa_".into(),
+    })
+    .unwrap();
+    let app = testkit::spawn_app_with_options(
+        Backend::Sqlite,
+        AppOptions {
+            agents: true,
+            embedder: Some(Arc::new(embedder)),
+            qdrant: Some(client),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let created: Value = upload(
+        &app,
+        &t.admin_key,
+        &[
+            file("pricing.md", PRICING_MD.as_bytes()),
+            field("region", "EMEA"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    upload(
+        &app,
+        &other.admin_key,
+        &[file(
+            "router.md",
+            b"# Routers\n\nVolume discounts for OSPF routers.",
+        )],
+    )
+    .await;
+    embedded(&app, t.id, &model).await;
+    embedded(&app, other.id, &model).await;
+
+    let results = search(&app, &t.admin_key, "q=volume+discounts&region=EMEA").await;
+    assert_eq!(results["mode"], "hybrid");
+    assert_eq!(sources(&results), ["pricing.md"]);
+    assert!(qdrant.searches() > 0, "vectors came from Qdrant");
+    // B's words, searched as B: only B's document, though A's shares "volume discounts".
+    assert_eq!(
+        sources(&search(&app, &other.admin_key, "q=volume+discounts").await),
+        ["router.md"]
+    );
+    // Each tenant's vectors sit in its own collection (made when its index first catches up).
+    let mine = format!("aa_{}", t.id);
+    let theirs = format!("aa_{}", other.id);
+    assert_eq!(qdrant.collections(), {
+        let mut both = vec![mine.clone(), theirs.clone()];
+        both.sort();
+        both
+    });
+    assert!(qdrant.points(&mine) >= 1 && qdrant.points(&theirs) >= 1);
+    // A region filter applies to the vectors too.
+    assert!(
+        sources(&search(&app, &t.admin_key, "q=volume+discounts&region=APAC").await).is_empty()
+    );
+
+    // Delete reaches Qdrant at the next catch-up.
+    let id = created["document"]["id"].as_str().unwrap();
+    let deleted = app
+        .delete(&t.admin_key, &format!("/api/v1/knowledge/documents/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert!(sources(&search(&app, &t.admin_key, "q=volume+discounts").await).is_empty());
+    assert_eq!(qdrant.points(&mine), 0);
+
+    // Qdrant down: search still answers from full text and says so.
+    upload(
+        &app,
+        &t.admin_key,
+        &[file(
+            "terms.md",
+            b"# Terms\n\nVolume discounts apply yearly.",
+        )],
+    )
+    .await;
+    embedded(&app, t.id, &model).await;
+    qdrant.set_down(true);
+    let degraded = search(&app, &t.admin_key, "q=volume+discounts").await;
+    assert_eq!(degraded["mode"], "bm25");
+    assert_eq!(sources(&degraded), ["terms.md"]);
+}
+
 /// With all-MiniLM-L6-v2, a question that shares no word with the answer still finds it: the
 /// point of vectors. Needs the model (`AGENT_ARMY_TEST_MINILM_DIR`, set by scripts/test.sh).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
