@@ -241,6 +241,12 @@ fn main() {
             percentile(&mut query_embed_ms, 50.0),
             percentile(&mut query_embed_ms, 99.0)
         );
+    } else if model.is_some() {
+        println!(
+            "chunk vectors reused from an earlier run; a query embeds in {:.1} / {:.1} ms (p50 / p99)",
+            percentile(&mut query_embed_ms, 50.0),
+            percentile(&mut query_embed_ms, 99.0)
+        );
     } else {
         println!(
             "vectors and hybrid skipped: set AGENT_ARMY_MINILM_DIR (scripts/fetch-minilm.sh prints it)"

@@ -90,7 +90,7 @@ impl FlatIndex {
             .chunks_exact(self.dimensions)
             .enumerate()
             .filter(|(i, _)| keep(&self.document_ids[*i]))
-            .map(|(i, row)| (i, row.iter().zip(query).map(|(a, b)| a * b).sum::<f32>()))
+            .map(|(i, row)| (i, dot(row, query)))
             .collect();
         let limit = limit.min(scored.len());
         if limit < scored.len() {
@@ -105,9 +105,36 @@ impl FlatIndex {
     }
 }
 
+/// The dot product, summed in eight independent lanes so the compiler can vectorise it (a
+/// single running sum is a chain of dependent additions it may not reorder).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a_body, b_body) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_body
+        .remainder()
+        .iter()
+        .zip(b_body.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_body.zip(b_body) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_matches_the_plain_sum() {
+        let a: Vec<f32> = (0..387).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..387).map(|i| (i as f32 * 0.11).cos()).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-3);
+    }
 
     #[test]
     fn nearest_vectors_come_first_and_deletes_remove_a_document() {
