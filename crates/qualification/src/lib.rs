@@ -1,12 +1,13 @@
 //! Offline deal qualification. This crate finds the signals that qualification frameworks are
 //! built from, each with its exact place in the text (byte ranges into the sentence's text):
 //! sentences ([`sentences`]), money amounts and currencies ([`money`]), dates, deadlines and
-//! fiscal periods ([`dates`]) and negation ([`negation`]). Roles and decision language, and the
-//! frameworks built on these signals, come next. Pure and synchronous; no model, no network.
+//! fiscal periods ([`dates`]), job titles with persona levels and decision language
+//! ([`roles`]), and negation ([`negation`]). The frameworks built on these signals come next. Pure and synchronous; no model, no network.
 
 pub mod dates;
 pub mod money;
 pub mod negation;
+pub mod roles;
 pub mod sentences;
 
 /// A signal's place: byte offsets into the text it was found in.
