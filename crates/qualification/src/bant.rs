@@ -1,0 +1,312 @@
+//! BANT: budget, authority, need, timeline, read from stated sentences. A question only puts an
+//! element in discussion (partial); a statement can establish it (met) or deny it (not met).
+
+use crate::dates::dates;
+use crate::evidence::{Element, Sentence, Status};
+use crate::money::money;
+use crate::negation::is_negated;
+use crate::roles::{DecisionCue, decision_cues, roles};
+use crate::{Span, words};
+
+/// BANT's four verdicts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bant {
+    pub budget: Element,
+    pub authority: Element,
+    pub need: Element,
+    pub timeline: Element,
+}
+
+const BUDGET_WORDS: &[&str] = &[
+    "budget",
+    "budgets",
+    "budgeted",
+    "funding",
+    "funded",
+    "allocated",
+    "allocation",
+    "capex",
+    "opex",
+    "spend",
+    "afford",
+];
+const BUDGET_YES: &[&str] = &[
+    "approved",
+    "allocated",
+    "funded",
+    "secured",
+    "set",
+    "earmarked",
+    "signed",
+    "ringfenced",
+    "have",
+    "got",
+];
+const BUDGET_NO: &[&str] = &["cut", "frozen", "freeze", "slashed", "gone"];
+const NEED_WORDS: &[&str] = &[
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "pain",
+    "struggling",
+    "struggle",
+    "challenge",
+    "challenges",
+    "outage",
+    "outages",
+    "downtime",
+    "bottleneck",
+    "manual",
+    "losing",
+    "lose",
+    "slow",
+    "broken",
+    "complaints",
+    "churn",
+    "risk",
+    "failing",
+    "fails",
+    "costing",
+    "frustrated",
+    "frustrating",
+    "can't",
+    "cannot",
+    "need",
+    "needs",
+];
+const NEED_VAGUE: &[&str] = &["exploring", "curious", "browsing", "options", "nice"];
+const DEADLINE_WORDS: &[&str] = &[
+    "by",
+    "before",
+    "deadline",
+    "live",
+    "go-live",
+    "launch",
+    "rollout",
+    "deploy",
+    "deployed",
+    "start",
+    "sign",
+    "signed",
+    "decide",
+    "decision",
+    "renewal",
+    "expires",
+    "ends",
+    "until",
+    "need",
+    "implement",
+    "implemented",
+    "cutover",
+    "migrate",
+];
+
+fn has_any(found: &[(Span, String)], list: &[&str]) -> Option<Span> {
+    found
+        .iter()
+        .find(|(_, w)| list.contains(&w.as_str()))
+        .map(|(s, _)| *s)
+}
+
+/// Keeps the strongest verdict seen: met over not met over partial; evidence accumulates for
+/// the kept status.
+fn consider(element: &mut Element, status: Status, confidence: f32, sentence: &Sentence) {
+    let rank = |s: Status| match s {
+        Status::Unknown => 0,
+        Status::Partial => 1,
+        Status::NotMet => 2,
+        Status::Met => 3,
+    };
+    if rank(status) > rank(element.status) {
+        *element = Element {
+            status,
+            confidence,
+            evidence: vec![sentence.evidence()],
+        };
+    } else if status == element.status && element.evidence.len() < 3 {
+        element.evidence.push(sentence.evidence());
+        element.confidence = element.confidence.max(confidence);
+    }
+}
+
+fn budget(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
+    let text = &sentence.text;
+    let amounts = money(text);
+    // A budget word, or an amount said to be approved or set aside.
+    let cue = has_any(found, BUDGET_WORDS).or_else(|| {
+        amounts
+            .first()
+            .filter(|_| has_any(found, BUDGET_YES).is_some())
+            .map(|m| m.span)
+    });
+    let Some(cue) = cue else {
+        return;
+    };
+    if sentence.question {
+        consider(element, Status::Partial, 0.6, sentence);
+        return;
+    }
+    let negated = is_negated(text, cue) || has_any(found, BUDGET_NO).is_some();
+    if negated {
+        consider(element, Status::NotMet, 0.8, sentence);
+        return;
+    }
+    let amount = !amounts.is_empty();
+    let established = has_any(found, BUDGET_YES).is_some();
+    if amount || established {
+        consider(
+            element,
+            Status::Met,
+            if amount && established { 0.9 } else { 0.75 },
+            sentence,
+        );
+    } else {
+        consider(element, Status::Partial, 0.55, sentence);
+    }
+}
+
+fn authority(sentence: &Sentence, element: &mut Element) {
+    let text = &sentence.text;
+    let cues = decision_cues(text);
+    let titles = roles(text);
+    let decides = cues
+        .iter()
+        .find(|(_, c)| matches!(c, DecisionCue::Decides | DecisionCue::HoldsBudget));
+    if let Some((span, _)) = decides {
+        if sentence.question {
+            consider(element, Status::Partial, 0.6, sentence);
+        } else if is_negated(text, *span) {
+            // "I don't sign off" puts it elsewhere, not established.
+            consider(element, Status::Partial, 0.55, sentence);
+        } else if !titles.is_empty() || names_someone(text) {
+            consider(element, Status::Met, 0.85, sentence);
+        } else {
+            consider(element, Status::Partial, 0.6, sentence);
+        }
+    } else if !cues.is_empty() || (!titles.is_empty() && sentence.question) {
+        consider(element, Status::Partial, 0.5, sentence);
+    }
+}
+
+/// Whether the sentence names a person or speaks for the speaker ("I", "Maria").
+fn names_someone(text: &str) -> bool {
+    let found = words(text);
+    found.iter().enumerate().any(|(i, (span, w))| {
+        w == "i"
+            || (i > 0
+                && text[span.start..].starts_with(|c: char| c.is_uppercase())
+                && !text[..span.start].trim_end().ends_with(['.', '!', '?']))
+    })
+}
+
+fn need(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
+    let text = &sentence.text;
+    if let Some(cue) = has_any(found, NEED_WORDS) {
+        if sentence.question {
+            consider(element, Status::Partial, 0.5, sentence);
+        } else if is_negated(text, cue)
+            && !matches!(
+                text[cue.start..cue.end].to_lowercase().as_str(),
+                "can't" | "cannot"
+            )
+        {
+            consider(element, Status::NotMet, 0.7, sentence);
+        } else {
+            // A concrete pain has specifics: a number, an amount or a time.
+            let specific = text.bytes().any(|b| b.is_ascii_digit()) || !dates(text).is_empty();
+            consider(
+                element,
+                Status::Met,
+                if specific { 0.85 } else { 0.7 },
+                sentence,
+            );
+        }
+    } else if has_any(found, NEED_VAGUE).is_some() && !sentence.question {
+        consider(element, Status::Partial, 0.5, sentence);
+    }
+}
+
+fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
+    let text = &sentence.text;
+    let mentions = dates(text);
+    let Some(first) = mentions.first() else {
+        if has_any(found, &["timeline", "timeframe", "timing", "deadline"]).is_some() {
+            // Timing talked about without a time named: in discussion, not established.
+            consider(element, Status::Partial, 0.5, sentence);
+        }
+        return;
+    };
+    let deadline = has_any(found, DEADLINE_WORDS).is_some();
+    if sentence.question {
+        consider(element, Status::Partial, 0.55, sentence);
+    } else if is_negated(text, first.span) {
+        consider(element, Status::NotMet, 0.7, sentence);
+    } else if deadline {
+        consider(element, Status::Met, 0.85, sentence);
+    } else {
+        consider(element, Status::Partial, 0.5, sentence);
+    }
+}
+
+/// BANT over a conversation's sentences.
+pub fn bant(sentences: &[Sentence]) -> Bant {
+    let mut out = Bant {
+        budget: Element::unknown(),
+        authority: Element::unknown(),
+        need: Element::unknown(),
+        timeline: Element::unknown(),
+    };
+    for sentence in sentences {
+        let found = words(&sentence.text);
+        budget(sentence, &found, &mut out.budget);
+        authority(sentence, &mut out.authority);
+        need(sentence, &found, &mut out.need);
+        timeline(sentence, &found, &mut out.timeline);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::sentences_of;
+
+    fn run(text: &str) -> Bant {
+        bant(&sentences_of([(None, text, 0)]))
+    }
+
+    #[test]
+    fn a_qualified_call() {
+        let text = "Rep: What budget do you have?\nJane: We have 200k EUR approved for this.\n\
+                    Jane: Our CFO Maria signs off on anything above 50k.\n\
+                    Jane: Our network outages cost us 3 hours a week.\n\
+                    Jane: We need it live by the end of Q3.";
+        let b = run(text);
+        assert_eq!(b.budget.status, Status::Met);
+        assert_eq!(b.authority.status, Status::Met);
+        assert_eq!(b.need.status, Status::Met);
+        assert_eq!(b.timeline.status, Status::Met);
+        for element in [&b.budget, &b.authority, &b.need, &b.timeline] {
+            for e in &element.evidence {
+                let chars: Vec<char> = text.chars().collect();
+                let quoted: String = chars[e.start..e.end].iter().collect();
+                assert_eq!(quoted, e.quote, "evidence is verbatim at its offsets");
+            }
+        }
+        assert!(b.budget.evidence[0].quote.contains("200k EUR approved"));
+    }
+
+    #[test]
+    fn negations_questions_and_small_talk() {
+        let no = run("There is no budget this year. Nothing is planned until next year, honestly.");
+        assert_eq!(no.budget.status, Status::NotMet);
+        let asked = run("What is your budget? When would you want to start?");
+        assert_eq!(asked.budget.status, Status::Partial);
+        assert_eq!(asked.timeline.status, Status::Unknown, "no time is named");
+        let chat = run("I paid $5 for coffee this morning. The weather in May was lovely.");
+        assert_eq!(chat.budget.status, Status::Unknown);
+        assert_eq!(chat.authority.status, Status::Unknown);
+        assert_eq!(chat.need.status, Status::Unknown);
+    }
+}
