@@ -2,12 +2,13 @@
 //! built from, each with its exact place in the text (byte ranges into the sentence's text):
 //! sentences ([`sentences`]), money amounts and currencies ([`money`]), dates, deadlines and
 //! fiscal periods ([`dates`]), job titles with persona levels and decision language
-//! ([`roles`]), and negation ([`negation`]). [`bant`] reads BANT from them, with evidence quoted
-//! from the input ([`evidence`]); the other frameworks come next. Pure and synchronous; no model, no network.
+//! ([`roles`]), and negation ([`negation`]). [`bant`] and [`meddicc`] read those frameworks from them,
+//! with evidence quoted from the input ([`evidence`]); the other frameworks come next. Pure and synchronous; no model, no network.
 
 pub mod bant;
 pub mod dates;
 pub mod evidence;
+pub mod meddicc;
 pub mod money;
 pub mod negation;
 pub mod roles;
