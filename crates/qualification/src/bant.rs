@@ -249,8 +249,9 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
     }
 }
 
-/// BANT over a conversation's sentences.
-pub fn bant(sentences: &[Sentence]) -> Bant {
+/// BANT over a conversation's sentences. What sellers say (see [`crate::sides`]) only puts an
+/// element in discussion.
+pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
     let mut out = Bant {
         budget: Element::unknown(),
         authority: Element::unknown(),
@@ -258,13 +259,42 @@ pub fn bant(sentences: &[Sentence]) -> Bant {
         timeline: Element::unknown(),
     };
     for sentence in sentences {
+        let selling = sentence
+            .speaker
+            .as_ref()
+            .is_some_and(|s| sellers.contains(s));
         let found = words(&sentence.text);
-        budget(sentence, &found, &mut out.budget);
-        authority(sentence, &mut out.authority);
-        need(sentence, &found, &mut out.need);
-        timeline(sentence, &found, &mut out.timeline);
+        let mut seen = Bant {
+            budget: Element::unknown(),
+            authority: Element::unknown(),
+            need: Element::unknown(),
+            timeline: Element::unknown(),
+        };
+        budget(sentence, &found, &mut seen.budget);
+        authority(sentence, &mut seen.authority);
+        need(sentence, &found, &mut seen.need);
+        timeline(sentence, &found, &mut seen.timeline);
+        for (element, verdict) in [
+            (&mut out.budget, seen.budget),
+            (&mut out.authority, seen.authority),
+            (&mut out.need, seen.need),
+            (&mut out.timeline, seen.timeline),
+        ] {
+            let status = match verdict.status {
+                Status::Met | Status::NotMet if selling => Status::Partial,
+                other => other,
+            };
+            if status != Status::Unknown {
+                consider(element, status, verdict.confidence, sentence);
+            }
+        }
     }
     out
+}
+
+/// BANT over a conversation's sentences, with sellers found by [`crate::sides::sellers`].
+pub fn bant(sentences: &[Sentence]) -> Bant {
+    bant_with_sellers(sentences, &crate::sides::sellers(sentences, &[]))
 }
 
 #[cfg(test)]
@@ -274,6 +304,18 @@ mod tests {
 
     fn run(text: &str) -> Bant {
         bant(&sentences_of([(None, text, 0)]))
+    }
+
+    #[test]
+    fn what_the_seller_says_is_only_discussion() {
+        let turns = [
+            (Some("Rep"), "We can have you live by March 1st.", 0),
+            (Some("Rep"), "Our budget tier costs $20k a year.", 40),
+            (Some("Jane"), "Okay.", 80),
+        ];
+        let b = bant(&sentences_of(turns));
+        assert_eq!(b.timeline.status, Status::Partial);
+        assert_eq!(b.budget.status, Status::Partial);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod money;
 pub mod negation;
 pub mod roles;
 pub mod sentences;
+pub mod sides;
 
 /// A signal's place: byte offsets into the text it was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -149,9 +149,15 @@ fn consider(element: &mut Element, status: Status, confidence: f32, sentence: &S
     }
 }
 
-/// Stated and not negated: met; asked or negated: partial.
-fn weigh(element: &mut Element, sentence: &Sentence, cue: Span, met_confidence: f32) {
-    if sentence.question || is_negated(&sentence.text, cue) {
+/// Stated by the buyer's side and not negated: met; asked, negated or said by a seller: partial.
+fn weigh(
+    element: &mut Element,
+    sentence: &Sentence,
+    selling: bool,
+    cue: Span,
+    met_confidence: f32,
+) {
+    if sentence.question || is_negated(&sentence.text, cue) || selling {
         consider(element, Status::Partial, 0.5, sentence);
     } else {
         consider(element, Status::Met, met_confidence, sentence);
@@ -159,8 +165,19 @@ fn weigh(element: &mut Element, sentence: &Sentence, cue: Span, met_confidence: 
 }
 
 /// MEDDICC over a conversation's sentences; `competitors` are known competitor names, and
-/// `bant` (already read) gives the pain.
+/// `bant` (already read) gives the pain. What sellers say only puts an element in discussion.
 pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> Meddicc {
+    let sellers = crate::sides::sellers(sentences, &[]);
+    meddicc_with_sellers(sentences, competitors, bant, &sellers)
+}
+
+/// As [`meddicc`], with the selling speakers given.
+pub fn meddicc_with_sellers(
+    sentences: &[Sentence],
+    competitors: &[String],
+    bant: &Bant,
+    sellers: &[String],
+) -> Meddicc {
     let mut out = Meddicc {
         metrics: Element::unknown(),
         economic_buyer: Element::unknown(),
@@ -173,6 +190,10 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
     };
     let competitors: Vec<String> = competitors.iter().map(|c| c.to_lowercase()).collect();
     for sentence in sentences {
+        let selling = sentence
+            .speaker
+            .as_ref()
+            .is_some_and(|s| sellers.contains(s));
         let text = &sentence.text;
         let found = words(text);
         // Metrics: a measurable outcome, a number with an improvement or a measure.
@@ -183,7 +204,7 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
                     .iter()
                     .any(|(_, w)| w.bytes().any(|b| b.is_ascii_digit()));
             if measured {
-                weigh(&mut out.metrics, sentence, cue, 0.8);
+                weigh(&mut out.metrics, sentence, selling, cue, 0.8);
             }
         }
         // Economic buyer: an executive who decides or holds the budget.
@@ -196,9 +217,11 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
             .iter()
             .find(|r| r.level >= PersonaLevel::VicePresident);
         match (senior, money_power) {
-            (Some(_), Some((span, _))) => weigh(&mut out.economic_buyer, sentence, *span, 0.85),
+            (Some(_), Some((span, _))) => {
+                weigh(&mut out.economic_buyer, sentence, selling, *span, 0.85)
+            }
             (Some(role), None) if found.iter().any(|(_, w)| w.starts_with("budget")) => {
-                weigh(&mut out.economic_buyer, sentence, role.span, 0.7);
+                weigh(&mut out.economic_buyer, sentence, selling, role.span, 0.7);
             }
             (None, Some((_, DecisionCue::HoldsBudget))) => {
                 consider(&mut out.economic_buyer, Status::Partial, 0.5, sentence)
@@ -206,7 +229,7 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
             _ => {}
         }
         if let Some(cue) = has_any(&found, CRITERIA) {
-            weigh(&mut out.decision_criteria, sentence, cue, 0.7);
+            weigh(&mut out.decision_criteria, sentence, selling, cue, 0.7);
         }
         let process = has_any(&found, PROCESS).or_else(|| {
             cues.iter()
@@ -220,16 +243,16 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
                     matches!(w.as_str(), "then" | "after" | "first" | "next" | "once")
                 });
             if concrete {
-                weigh(&mut out.decision_process, sentence, cue, 0.75);
+                weigh(&mut out.decision_process, sentence, selling, cue, 0.75);
             } else {
                 consider(&mut out.decision_process, Status::Partial, 0.5, sentence);
             }
         }
         if let Some(cue) = has_any(&found, PAPER) {
-            weigh(&mut out.paper_process, sentence, cue, 0.75);
+            weigh(&mut out.paper_process, sentence, selling, cue, 0.75);
         }
         if let Some(cue) = has_phrase(&found, CHAMPION) {
-            weigh(&mut out.champion, sentence, cue, 0.7);
+            weigh(&mut out.champion, sentence, selling, cue, 0.7);
         }
         let lower = text.to_lowercase();
         let named = competitors
@@ -240,6 +263,7 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
             weigh(
                 &mut out.competition,
                 sentence,
+                selling,
                 Span {
                     start,
                     end: start + name.len(),
@@ -247,7 +271,7 @@ pub fn meddicc(sentences: &[Sentence], competitors: &[String], bant: &Bant) -> M
                 0.85,
             );
         } else if let Some(cue) = has_any(&found, COMPARE) {
-            weigh(&mut out.competition, sentence, cue, 0.6);
+            weigh(&mut out.competition, sentence, selling, cue, 0.6);
         }
     }
     out
