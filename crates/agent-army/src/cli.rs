@@ -56,6 +56,29 @@ pub enum Command {
     Search(SearchArgs),
     /// Load a tenant's price book and discount bands from CSV files.
     Catalog(CatalogArgs),
+    /// Qualify conversations given as files (emails, transcripts, notes) against BANT, MEDDICC,
+    /// QBS, TAS, Sandler and Voss, offline; no database is opened.
+    Qualify(QualifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QualifyArgs {
+    /// `text` for people, `json` for one JSON object per file (JSON Lines, in input order).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Frameworks to report, comma-separated: bant, meddicc, qbs, tas, sandler, voss.
+    #[arg(
+        long,
+        default_value = "bant,meddicc,qbs,tas,sandler,voss",
+        value_delimiter = ','
+    )]
+    pub frameworks: Vec<String>,
+    /// Competitor names to recognise, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub competitors: Vec<String>,
+    /// Emails (.eml), transcripts (.vtt, .srt, .json, speaker-labelled .txt) or notes.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,52 @@ pub mod negation;
 pub mod roles;
 pub mod sentences;
 pub mod sides;
+pub mod techniques;
+
+/// The frameworks, by the names `qualify` takes.
+pub const FRAMEWORKS: &[&str] = &["bant", "meddicc", "qbs", "tas", "sandler", "voss"];
+
+/// Every asked framework's elements over a conversation's sentences. `frameworks` are names from
+/// [`FRAMEWORKS`] (unknown names are skipped); `competitors` are competitor names to recognise.
+pub fn qualify(
+    sentences: &[evidence::Sentence],
+    frameworks: &[&str],
+    competitors: &[String],
+) -> Vec<(&'static str, techniques::Elements)> {
+    let sellers = sides::sellers(sentences, &[]);
+    let b = bant::bant_with_sellers(sentences, &sellers);
+    let m = meddicc::meddicc_with_sellers(sentences, competitors, &b, &sellers);
+    let mut out = Vec::new();
+    for name in FRAMEWORKS {
+        if !frameworks.contains(name) {
+            continue;
+        }
+        let elements = match *name {
+            "bant" => vec![
+                ("budget", b.budget.clone()),
+                ("authority", b.authority.clone()),
+                ("need", b.need.clone()),
+                ("timeline", b.timeline.clone()),
+            ],
+            "meddicc" => vec![
+                ("metrics", m.metrics.clone()),
+                ("economic_buyer", m.economic_buyer.clone()),
+                ("decision_criteria", m.decision_criteria.clone()),
+                ("decision_process", m.decision_process.clone()),
+                ("paper_process", m.paper_process.clone()),
+                ("identify_pain", m.identify_pain.clone()),
+                ("champion", m.champion.clone()),
+                ("competition", m.competition.clone()),
+            ],
+            "qbs" => techniques::qbs(sentences, &sellers, &b),
+            "tas" => techniques::tas(sentences, &sellers, &m),
+            "sandler" => techniques::sandler(sentences, &b, &m),
+            _ => techniques::voss(sentences),
+        };
+        out.push((*name, elements));
+    }
+    out
+}
 
 /// A signal's place: byte offsets into the text it was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

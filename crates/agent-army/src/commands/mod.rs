@@ -4,6 +4,7 @@ pub mod apikey;
 pub mod catalog;
 pub mod knowledge;
 pub mod migrate;
+pub mod qualify;
 pub mod serve;
 pub mod tenant;
 pub mod user;

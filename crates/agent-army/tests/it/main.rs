@@ -528,3 +528,115 @@ fn environment_variables_configure_the_same_things() {
     );
     assert!(dir.path().join("agent-army.db").exists());
 }
+
+/// `agent-army qualify`: JSON Lines in input order, every element in the contract's shape with
+/// verbatim evidence at its character offsets, error objects for unreadable files, no database.
+#[test]
+fn qualify_reports_every_framework_with_verbatim_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = dir.path().join("call.vtt");
+    std::fs::write(
+        &call,
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Rep>What budget have you set aside?\n\n\
+         00:00:05.000 --> 00:00:09.000\n<v Jane Doe>We have 200k EUR approved, and our CFO signs off.\n\n\
+         00:00:10.000 --> 00:00:14.000\n<v Jane Doe>We need it live by the end of Q3; outages cost us 4 hours a week.\n",
+    )
+    .unwrap();
+    let chat = dir.path().join("smalltalk.txt");
+    std::fs::write(
+        &chat,
+        "Ana: How was the weekend?\nBen: Lovely, we went hiking in the hills.\n",
+    )
+    .unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"utterances\": [").unwrap();
+    let out = Command::new(BIN)
+        .env(
+            "AGENT_ARMY_DATABASE_URL",
+            "postgres://nobody@127.0.0.1:1/none",
+        )
+        .args(["qualify", "--format", "json"])
+        .args([&call, &broken, &chat])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["source"], call.display().to_string());
+    assert!(lines[1]["error"].is_string(), "{}", lines[1]);
+    let text = std::fs::read_to_string(&call).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let frameworks = lines[0]["frameworks"].as_object().unwrap();
+    let names: Vec<&str> = frameworks.keys().map(String::as_str).collect();
+    for framework in ["bant", "meddicc", "qbs", "tas", "sandler", "voss"] {
+        assert!(names.contains(&framework), "{framework} missing");
+    }
+    for element in [
+        "metrics",
+        "economic_buyer",
+        "decision_criteria",
+        "decision_process",
+        "paper_process",
+        "identify_pain",
+        "champion",
+        "competition",
+    ] {
+        assert!(frameworks["meddicc"].get(element).is_some(), "{element}");
+    }
+    for (_, elements) in frameworks {
+        for (_, e) in elements.as_object().unwrap() {
+            let status = e["status"].as_str().unwrap();
+            assert!(["met", "partial", "not_met", "unknown"].contains(&status));
+            let confidence = e["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&confidence));
+            for ev in e["evidence"].as_array().unwrap() {
+                let (start, end) = (
+                    ev["start"].as_u64().unwrap() as usize,
+                    ev["end"].as_u64().unwrap() as usize,
+                );
+                let quoted: String = chars[start..end].iter().collect();
+                assert_eq!(quoted, ev["quote"].as_str().unwrap());
+            }
+        }
+    }
+    let bant = &frameworks["bant"];
+    assert_eq!(bant["budget"]["status"], "met");
+    assert!(
+        bant["budget"]["evidence"][0]["quote"]
+            .as_str()
+            .unwrap()
+            .contains("200k EUR approved")
+    );
+    assert_eq!(bant["timeline"]["status"], "met");
+    for element in ["budget", "authority", "need", "timeline"] {
+        assert_eq!(
+            lines[2]["frameworks"]["bant"][element]["status"], "unknown",
+            "small talk: {element}"
+        );
+    }
+    let only: Value = serde_json::from_slice(
+        &Command::new(BIN)
+            .args(["qualify", "--format", "json", "--frameworks", "bant"])
+            .arg(&call)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(only["frameworks"].as_object().unwrap().len(), 1);
+    let bad = Command::new(BIN)
+        .args(["qualify", "--frameworks", "spin"])
+        .arg(&call)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown framework"));
+}
