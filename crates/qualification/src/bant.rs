@@ -6,7 +6,7 @@ use crate::evidence::{Element, Sentence, Status};
 use crate::money::money;
 use crate::negation::is_negated;
 use crate::roles::{DecisionCue, decision_cues, roles};
-use crate::{Span, words};
+use crate::{Span, find_word, words};
 
 /// BANT's four verdicts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -102,67 +102,38 @@ const DEADLINE_WORDS: &[&str] = &[
     "migrate",
 ];
 
-fn has_any(found: &[(Span, String)], list: &[&str]) -> Option<Span> {
-    found
-        .iter()
-        .find(|(_, w)| list.contains(&w.as_str()))
-        .map(|(s, _)| *s)
-}
-
-/// Keeps the strongest verdict seen: met over not met over partial; evidence accumulates for
-/// the kept status.
-fn consider(element: &mut Element, status: Status, confidence: f32, sentence: &Sentence) {
-    let rank = |s: Status| match s {
-        Status::Unknown => 0,
-        Status::Partial => 1,
-        Status::NotMet => 2,
-        Status::Met => 3,
-    };
-    if rank(status) > rank(element.status) {
-        *element = Element {
-            status,
-            confidence,
-            evidence: vec![sentence.evidence()],
-        };
-    } else if status == element.status && element.evidence.len() < 3 {
-        element.evidence.push(sentence.evidence());
-        element.confidence = element.confidence.max(confidence);
-    }
-}
-
 fn budget(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
     let text = &sentence.text;
     let amounts = money(text);
     // A budget word, or an amount said to be approved or set aside.
-    let cue = has_any(found, BUDGET_WORDS).or_else(|| {
+    let cue = find_word(found, BUDGET_WORDS).or_else(|| {
         amounts
             .first()
-            .filter(|_| has_any(found, BUDGET_YES).is_some())
+            .filter(|_| find_word(found, BUDGET_YES).is_some())
             .map(|m| m.span)
     });
     let Some(cue) = cue else {
         return;
     };
     if sentence.question {
-        consider(element, Status::Partial, 0.6, sentence);
+        element.consider(Status::Partial, 0.6, sentence);
         return;
     }
-    let negated = is_negated(text, cue) || has_any(found, BUDGET_NO).is_some();
+    let negated = is_negated(text, cue) || find_word(found, BUDGET_NO).is_some();
     if negated {
-        consider(element, Status::NotMet, 0.8, sentence);
+        element.consider(Status::NotMet, 0.8, sentence);
         return;
     }
     let amount = !amounts.is_empty();
-    let established = has_any(found, BUDGET_YES).is_some();
+    let established = find_word(found, BUDGET_YES).is_some();
     if amount || established {
-        consider(
-            element,
+        element.consider(
             Status::Met,
             if amount && established { 0.9 } else { 0.75 },
             sentence,
         );
     } else {
-        consider(element, Status::Partial, 0.55, sentence);
+        element.consider(Status::Partial, 0.55, sentence);
     }
 }
 
@@ -175,17 +146,17 @@ fn authority(sentence: &Sentence, element: &mut Element) {
         .find(|(_, c)| matches!(c, DecisionCue::Decides | DecisionCue::HoldsBudget));
     if let Some((span, _)) = decides {
         if sentence.question {
-            consider(element, Status::Partial, 0.6, sentence);
+            element.consider(Status::Partial, 0.6, sentence);
         } else if is_negated(text, *span) {
             // "I don't sign off" puts it elsewhere, not established.
-            consider(element, Status::Partial, 0.55, sentence);
+            element.consider(Status::Partial, 0.55, sentence);
         } else if !titles.is_empty() || names_someone(text) {
-            consider(element, Status::Met, 0.85, sentence);
+            element.consider(Status::Met, 0.85, sentence);
         } else {
-            consider(element, Status::Partial, 0.6, sentence);
+            element.consider(Status::Partial, 0.6, sentence);
         }
     } else if !cues.is_empty() || (!titles.is_empty() && sentence.question) {
-        consider(element, Status::Partial, 0.5, sentence);
+        element.consider(Status::Partial, 0.5, sentence);
     }
 }
 
@@ -202,28 +173,23 @@ fn names_someone(text: &str) -> bool {
 
 fn need(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
     let text = &sentence.text;
-    if let Some(cue) = has_any(found, NEED_WORDS) {
+    if let Some(cue) = find_word(found, NEED_WORDS) {
         if sentence.question {
-            consider(element, Status::Partial, 0.5, sentence);
+            element.consider(Status::Partial, 0.5, sentence);
         } else if is_negated(text, cue)
             && !matches!(
                 text[cue.start..cue.end].to_lowercase().as_str(),
                 "can't" | "cannot"
             )
         {
-            consider(element, Status::NotMet, 0.7, sentence);
+            element.consider(Status::NotMet, 0.7, sentence);
         } else {
             // A concrete pain has specifics: a number, an amount or a time.
             let specific = text.bytes().any(|b| b.is_ascii_digit()) || !dates(text).is_empty();
-            consider(
-                element,
-                Status::Met,
-                if specific { 0.85 } else { 0.7 },
-                sentence,
-            );
+            element.consider(Status::Met, if specific { 0.85 } else { 0.7 }, sentence);
         }
-    } else if has_any(found, NEED_VAGUE).is_some() && !sentence.question {
-        consider(element, Status::Partial, 0.5, sentence);
+    } else if find_word(found, NEED_VAGUE).is_some() && !sentence.question {
+        element.consider(Status::Partial, 0.5, sentence);
     }
 }
 
@@ -231,21 +197,21 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
     let text = &sentence.text;
     let mentions = dates(text);
     let Some(first) = mentions.first() else {
-        if has_any(found, &["timeline", "timeframe", "timing", "deadline"]).is_some() {
+        if find_word(found, &["timeline", "timeframe", "timing", "deadline"]).is_some() {
             // Timing talked about without a time named: in discussion, not established.
-            consider(element, Status::Partial, 0.5, sentence);
+            element.consider(Status::Partial, 0.5, sentence);
         }
         return;
     };
-    let deadline = has_any(found, DEADLINE_WORDS).is_some();
+    let deadline = find_word(found, DEADLINE_WORDS).is_some();
     if sentence.question {
-        consider(element, Status::Partial, 0.55, sentence);
+        element.consider(Status::Partial, 0.55, sentence);
     } else if is_negated(text, first.span) {
-        consider(element, Status::NotMet, 0.7, sentence);
+        element.consider(Status::NotMet, 0.7, sentence);
     } else if deadline {
-        consider(element, Status::Met, 0.85, sentence);
+        element.consider(Status::Met, 0.85, sentence);
     } else {
-        consider(element, Status::Partial, 0.5, sentence);
+        element.consider(Status::Partial, 0.5, sentence);
     }
 }
 
@@ -285,7 +251,7 @@ pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
                 other => other,
             };
             if status != Status::Unknown {
-                consider(element, status, verdict.confidence, sentence);
+                element.consider(status, verdict.confidence, sentence);
             }
         }
     }

@@ -35,6 +35,27 @@ pub struct Element {
 }
 
 impl Element {
+    /// Keeps the strongest verdict seen (met over not met over partial over unknown); evidence
+    /// of the kept status accumulates, up to three quotes.
+    pub fn consider(&mut self, status: Status, confidence: f32, sentence: &Sentence) {
+        let rank = |s: Status| match s {
+            Status::Unknown => 0,
+            Status::Partial => 1,
+            Status::NotMet => 2,
+            Status::Met => 3,
+        };
+        if rank(status) > rank(self.status) {
+            *self = Element {
+                status,
+                confidence,
+                evidence: vec![sentence.evidence()],
+            };
+        } else if status == self.status && status != Status::Unknown && self.evidence.len() < 3 {
+            self.evidence.push(sentence.evidence());
+            self.confidence = self.confidence.max(confidence);
+        }
+    }
+
     /// Not discussed: no evidence.
     pub fn unknown() -> Self {
         Self {

@@ -105,6 +105,30 @@ pub fn words(text: &str) -> Vec<(Span, String)> {
     out
 }
 
+/// The first word of `found` that is in `list`.
+pub fn find_word(found: &[(Span, String)], list: &[&str]) -> Option<Span> {
+    found
+        .iter()
+        .find(|(_, w)| list.contains(&w.as_str()))
+        .map(|(s, _)| *s)
+}
+
+/// The first place where one of `phrases` (word sequences) occurs in `found`.
+pub fn find_phrase(found: &[(Span, String)], phrases: &[&[&str]]) -> Option<Span> {
+    (0..found.len()).find_map(|i| {
+        phrases.iter().find_map(|phrase| {
+            let all = phrase
+                .iter()
+                .enumerate()
+                .all(|(k, p)| found.get(i + k).is_some_and(|(_, w)| w == p));
+            all.then(|| Span {
+                start: found[i].0.start,
+                end: found[i + phrase.len() - 1].0.end,
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use crate::evidence::{Element, Sentence, Status};
 use crate::money::money;
 use crate::negation::is_negated;
 use crate::roles::{DecisionCue, PersonaLevel, decision_cues, roles};
-use crate::{Span, words};
+use crate::{Span, find_phrase, find_word, words};
 
 /// MEDDICC's eight verdicts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -108,47 +108,6 @@ const COMPARE: &[&str] = &[
     "vs",
 ];
 
-fn has_any(found: &[(Span, String)], list: &[&str]) -> Option<Span> {
-    found
-        .iter()
-        .find(|(_, w)| list.contains(&w.as_str()))
-        .map(|(s, _)| *s)
-}
-
-fn has_phrase(found: &[(Span, String)], phrases: &[&[&str]]) -> Option<Span> {
-    (0..found.len()).find_map(|i| {
-        phrases.iter().find_map(|phrase| {
-            let all = phrase
-                .iter()
-                .enumerate()
-                .all(|(k, p)| found.get(i + k).is_some_and(|(_, w)| w == p));
-            all.then(|| Span {
-                start: found[i].0.start,
-                end: found[i + phrase.len() - 1].0.end,
-            })
-        })
-    })
-}
-
-fn consider(element: &mut Element, status: Status, confidence: f32, sentence: &Sentence) {
-    let rank = |s: Status| match s {
-        Status::Unknown => 0,
-        Status::Partial => 1,
-        Status::NotMet => 2,
-        Status::Met => 3,
-    };
-    if rank(status) > rank(element.status) {
-        *element = Element {
-            status,
-            confidence,
-            evidence: vec![sentence.evidence()],
-        };
-    } else if status == element.status && element.evidence.len() < 3 {
-        element.evidence.push(sentence.evidence());
-        element.confidence = element.confidence.max(confidence);
-    }
-}
-
 /// Stated by the buyer's side and not negated: met; asked, negated or said by a seller: partial.
 fn weigh(
     element: &mut Element,
@@ -158,9 +117,9 @@ fn weigh(
     met_confidence: f32,
 ) {
     if sentence.question || is_negated(&sentence.text, cue) || selling {
-        consider(element, Status::Partial, 0.5, sentence);
+        element.consider(Status::Partial, 0.5, sentence);
     } else {
-        consider(element, Status::Met, met_confidence, sentence);
+        element.consider(Status::Met, met_confidence, sentence);
     }
 }
 
@@ -197,7 +156,7 @@ pub fn meddicc_with_sellers(
         let text = &sentence.text;
         let found = words(text);
         // Metrics: a measurable outcome, a number with an improvement or a measure.
-        if let Some(cue) = has_any(&found, IMPROVE) {
+        if let Some(cue) = find_word(&found, IMPROVE) {
             let measured = text.contains('%')
                 || !money(text).is_empty()
                 || found
@@ -224,14 +183,14 @@ pub fn meddicc_with_sellers(
                 weigh(&mut out.economic_buyer, sentence, selling, role.span, 0.7);
             }
             (None, Some((_, DecisionCue::HoldsBudget))) => {
-                consider(&mut out.economic_buyer, Status::Partial, 0.5, sentence)
+                out.economic_buyer.consider(Status::Partial, 0.5, sentence)
             }
             _ => {}
         }
-        if let Some(cue) = has_any(&found, CRITERIA) {
+        if let Some(cue) = find_word(&found, CRITERIA) {
             weigh(&mut out.decision_criteria, sentence, selling, cue, 0.7);
         }
-        let process = has_any(&found, PROCESS).or_else(|| {
+        let process = find_word(&found, PROCESS).or_else(|| {
             cues.iter()
                 .find(|(_, c)| *c == DecisionCue::Process)
                 .map(|(s, _)| *s)
@@ -245,13 +204,14 @@ pub fn meddicc_with_sellers(
             if concrete {
                 weigh(&mut out.decision_process, sentence, selling, cue, 0.75);
             } else {
-                consider(&mut out.decision_process, Status::Partial, 0.5, sentence);
+                out.decision_process
+                    .consider(Status::Partial, 0.5, sentence);
             }
         }
-        if let Some(cue) = has_any(&found, PAPER) {
+        if let Some(cue) = find_word(&found, PAPER) {
             weigh(&mut out.paper_process, sentence, selling, cue, 0.75);
         }
-        if let Some(cue) = has_phrase(&found, CHAMPION) {
+        if let Some(cue) = find_phrase(&found, CHAMPION) {
             weigh(&mut out.champion, sentence, selling, cue, 0.7);
         }
         let lower = text.to_lowercase();
@@ -270,7 +230,7 @@ pub fn meddicc_with_sellers(
                 },
                 0.85,
             );
-        } else if let Some(cue) = has_any(&found, COMPARE) {
+        } else if let Some(cue) = find_word(&found, COMPARE) {
             weigh(&mut out.competition, sentence, selling, cue, 0.6);
         }
     }

@@ -11,43 +11,10 @@ use crate::dates::dates;
 use crate::evidence::{Element, Sentence, Status};
 use crate::meddicc::Meddicc;
 use crate::negation::is_negated;
-use crate::{Span, words};
+use crate::{Span, find_phrase, words};
 
 /// (element name, verdict) in the framework's order.
 pub type Elements = Vec<(&'static str, Element)>;
-
-fn phrase_at(found: &[(Span, String)], phrases: &[&[&str]]) -> Option<Span> {
-    (0..found.len()).find_map(|i| {
-        phrases.iter().find_map(|phrase| {
-            let all = phrase
-                .iter()
-                .enumerate()
-                .all(|(k, p)| found.get(i + k).is_some_and(|(_, w)| w == p));
-            all.then(|| Span {
-                start: found[i].0.start,
-                end: found[i + phrase.len() - 1].0.end,
-            })
-        })
-    })
-}
-
-fn consider(element: &mut Element, status: Status, confidence: f32, sentence: &Sentence) {
-    let rank = |s: Status| match s {
-        Status::Unknown => 0,
-        Status::Partial => 1,
-        Status::NotMet => 2,
-        Status::Met => 3,
-    };
-    if rank(status) > rank(element.status) {
-        *element = Element {
-            status,
-            confidence,
-            evidence: vec![sentence.evidence()],
-        };
-    } else if status == element.status && element.evidence.len() < 3 {
-        element.evidence.push(sentence.evidence());
-    }
-}
 
 /// Met when the buyer states it, partial when asked or said by a seller.
 fn buyer_states(
@@ -58,9 +25,9 @@ fn buyer_states(
     confidence: f32,
 ) {
     if sentence.question || selling || is_negated(&sentence.text, cue) {
-        consider(element, Status::Partial, 0.5, sentence);
+        element.consider(Status::Partial, 0.5, sentence);
     } else {
-        consider(element, Status::Met, confidence, sentence);
+        element.consider(Status::Met, confidence, sentence);
     }
 }
 
@@ -188,13 +155,13 @@ pub fn qbs(sentences: &[Sentence], sellers: &[String], bant: &Bant) -> Elements 
             .as_ref()
             .is_some_and(|s| sellers.contains(s));
         let found = words(&sentence.text);
-        if let Some(cue) = phrase_at(&found, STATUS) {
+        if let Some(cue) = find_phrase(&found, STATUS) {
             buyer_states(&mut status, sentence, selling, cue, 0.7);
         }
-        if let Some(cue) = phrase_at(&found, IMPLICATION) {
+        if let Some(cue) = find_phrase(&found, IMPLICATION) {
             buyer_states(&mut implication, sentence, selling, cue, 0.75);
         }
-        if let Some(cue) = phrase_at(&found, SOLUTION) {
+        if let Some(cue) = find_phrase(&found, SOLUTION) {
             buyer_states(&mut solution, sentence, selling, cue, 0.7);
         }
     }
@@ -222,7 +189,7 @@ pub fn tas(sentences: &[Sentence], sellers: &[String], meddicc: &Meddicc) -> Ele
             .map(|(s, _)| *s);
         if let Some(cue) = named_event {
             if dates(&sentence.text).is_empty() {
-                consider(&mut event, Status::Partial, 0.5, sentence);
+                event.consider(Status::Partial, 0.5, sentence);
             } else {
                 buyer_states(&mut event, sentence, selling, cue, 0.8);
             }
@@ -232,7 +199,7 @@ pub fn tas(sentences: &[Sentence], sellers: &[String], meddicc: &Meddicc) -> Ele
             if measured {
                 buyer_states(&mut value, sentence, selling, *cue, 0.75);
             } else {
-                consider(&mut value, Status::Partial, 0.5, sentence);
+                value.consider(Status::Partial, 0.5, sentence);
             }
         }
     }
@@ -249,9 +216,9 @@ pub fn sandler(sentences: &[Sentence], bant: &Bant, meddicc: &Meddicc) -> Elemen
     let mut upfront = Element::unknown();
     for sentence in sentences {
         let found = words(&sentence.text);
-        if phrase_at(&found, UPFRONT).is_some() {
+        if find_phrase(&found, UPFRONT).is_some() {
             // An upfront contract is set by either side agreeing how the meeting goes.
-            consider(&mut upfront, Status::Met, 0.7, sentence);
+            upfront.consider(Status::Met, 0.7, sentence);
         }
     }
     let decision = if meddicc.decision_process.status >= bant.authority.status {
@@ -276,18 +243,18 @@ pub fn voss(sentences: &[Sentence]) -> Elements {
     let mut thats_right = Element::unknown();
     for (i, sentence) in sentences.iter().enumerate() {
         let found = words(&sentence.text);
-        if phrase_at(&found, LABELS).is_some() {
-            consider(&mut labels, Status::Met, 0.75, sentence);
+        if find_phrase(&found, LABELS).is_some() {
+            labels.consider(Status::Met, 0.75, sentence);
         }
-        if phrase_at(&found, AUDIT).is_some() {
-            consider(&mut audit, Status::Met, 0.75, sentence);
+        if find_phrase(&found, AUDIT).is_some() {
+            audit.consider(Status::Met, 0.75, sentence);
         }
-        if phrase_at(&found, THATS_RIGHT).is_some() {
-            consider(&mut thats_right, Status::Met, 0.8, sentence);
+        if find_phrase(&found, THATS_RIGHT).is_some() {
+            thats_right.consider(Status::Met, 0.8, sentence);
         }
         let first = found.first().map(|(_, w)| w.as_str());
         if sentence.question && matches!(first, Some("how" | "what")) && found.len() >= 4 {
-            consider(&mut calibrated, Status::Met, 0.7, sentence);
+            calibrated.consider(Status::Met, 0.7, sentence);
         }
         // A mirror: a short question repeating the last words another speaker just said.
         if i > 0 && sentence.question && found.len() <= 4 && !found.is_empty() {
@@ -295,7 +262,7 @@ pub fn voss(sentences: &[Sentence]) -> Elements {
             let other = previous.speaker.is_some() && previous.speaker != sentence.speaker;
             let said: Vec<String> = found.iter().map(|(_, w)| w.clone()).collect();
             if other && tail(&previous.text, said.len()) == said {
-                consider(&mut mirrors, Status::Met, 0.8, sentence);
+                mirrors.consider(Status::Met, 0.8, sentence);
             }
         }
     }
