@@ -70,8 +70,6 @@ const NEED_WORDS: &[&str] = &[
     "costing",
     "frustrated",
     "frustrating",
-    "can't",
-    "cannot",
     "need",
     "needs",
 ];
@@ -215,6 +213,15 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
     }
 }
 
+/// Whether a reply opens with a plain no ("No.", "Not really, …", "Nope", "Not yet").
+fn answers_no(found: &[(Span, String)]) -> bool {
+    let first: Vec<&str> = found.iter().take(2).map(|(_, w)| w.as_str()).collect();
+    matches!(
+        first.as_slice(),
+        ["no", ..] | ["nope", ..] | ["not", "really" | "yet" | "at"] | ["none", ..]
+    )
+}
+
 /// BANT over a conversation's sentences. What sellers say (see [`crate::sides`]) only puts an
 /// element in discussion.
 pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
@@ -224,12 +231,33 @@ pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
         need: Element::unknown(),
         timeline: Element::unknown(),
     };
+    // The elements the last question touched, for a short "no" that answers it.
+    let mut asked: Vec<usize> = Vec::new();
     for sentence in sentences {
         let selling = sentence
             .speaker
             .as_ref()
             .is_some_and(|s| sellers.contains(s));
+        // What a seller states about their own offer says nothing of the buyer's situation.
+        if selling && !sentence.question {
+            continue;
+        }
         let found = words(&sentence.text);
+        if !sentence.question && !asked.is_empty() && answers_no(&found) {
+            let elements = [
+                &mut out.budget,
+                &mut out.authority,
+                &mut out.need,
+                &mut out.timeline,
+            ];
+            for (k, element) in elements.into_iter().enumerate() {
+                if asked.contains(&k) {
+                    element.consider(Status::NotMet, 0.7, sentence);
+                }
+            }
+            asked.clear();
+            continue;
+        }
         let mut seen = Bant {
             budget: Element::unknown(),
             authority: Element::unknown(),
@@ -240,6 +268,16 @@ pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
         authority(sentence, &mut seen.authority);
         need(sentence, &found, &mut seen.need);
         timeline(sentence, &found, &mut seen.timeline);
+        if sentence.question {
+            asked = [&seen.budget, &seen.authority, &seen.need, &seen.timeline]
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.status != Status::Unknown)
+                .map(|(k, _)| k)
+                .collect();
+        } else {
+            asked.clear();
+        }
         for (element, verdict) in [
             (&mut out.budget, seen.budget),
             (&mut out.authority, seen.authority),
@@ -273,15 +311,15 @@ mod tests {
     }
 
     #[test]
-    fn what_the_seller_says_is_only_discussion() {
+    fn what_the_seller_states_says_nothing_of_the_buyer() {
         let turns = [
             (Some("Rep"), "We can have you live by March 1st.", 0),
             (Some("Rep"), "Our budget tier costs $20k a year.", 40),
             (Some("Jane"), "Okay.", 80),
         ];
         let b = bant(&sentences_of(turns));
-        assert_eq!(b.timeline.status, Status::Partial);
-        assert_eq!(b.budget.status, Status::Partial);
+        assert_eq!(b.timeline.status, Status::Unknown);
+        assert_eq!(b.budget.status, Status::Unknown);
     }
 
     #[test]

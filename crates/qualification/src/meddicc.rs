@@ -26,25 +26,38 @@ pub struct Meddicc {
 
 const IMPROVE: &[&str] = &[
     "reduce", "reduced", "cut", "save", "saving", "savings", "increase", "improve", "faster",
-    "lower", "roi", "payback", "per", "hours", "minutes", "percent", "kpi", "target", "metric",
-    "metrics", "sla",
+    "lower", "roi", "payback", "kpi", "target", "metric", "metrics", "sla", "cost", "costs",
+    "lost", "lose", "losing", "outages", "waste", "wasted",
+];
+/// Numbers written as words, which count as measures too.
+const NUMBER_WORDS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "half",
+    "dozen", "double", "twice",
 ];
 const CRITERIA: &[&str] = &[
     "criteria",
     "requirement",
     "requirements",
-    "must-have",
-    "must",
-    "important",
     "priority",
     "priorities",
     "evaluate",
-    "evaluating",
     "compliance",
+    "integrate",
     "integrates",
-    "integration",
-    "looking",
-    "care",
+    "dealbreaker",
+    "shortlisted",
+];
+const CRITERIA_PHRASES: &[&[&str]] = &[
+    &["must", "have"],
+    &["must", "haves"],
+    &["non", "negotiable"],
+    &["deal", "breaker"],
+    &["has", "to", "support"],
+    &["have", "to", "support"],
+    &["needs", "to", "support"],
+    &["important", "to", "us"],
+    &["we", "care", "about"],
 ];
 const PROCESS: &[&str] = &[
     "process",
@@ -153,15 +166,19 @@ pub fn meddicc_with_sellers(
             .speaker
             .as_ref()
             .is_some_and(|s| sellers.contains(s));
+        // What a seller states about their own offer says nothing of the buyer's situation.
+        if selling && !sentence.question {
+            continue;
+        }
         let text = &sentence.text;
         let found = words(text);
         // Metrics: a measurable outcome, a number with an improvement or a measure.
         if let Some(cue) = find_word(&found, IMPROVE) {
             let measured = text.contains('%')
                 || !money(text).is_empty()
-                || found
-                    .iter()
-                    .any(|(_, w)| w.bytes().any(|b| b.is_ascii_digit()));
+                || found.iter().any(|(_, w)| {
+                    w.bytes().any(|b| b.is_ascii_digit()) || NUMBER_WORDS.contains(&w.as_str())
+                });
             if measured {
                 weigh(&mut out.metrics, sentence, selling, cue, 0.8);
             }
@@ -182,12 +199,15 @@ pub fn meddicc_with_sellers(
             (Some(role), None) if found.iter().any(|(_, w)| w.starts_with("budget")) => {
                 weigh(&mut out.economic_buyer, sentence, selling, role.span, 0.7);
             }
-            (None, Some((_, DecisionCue::HoldsBudget))) => {
-                out.economic_buyer.consider(Status::Partial, 0.5, sentence)
+            // Whoever holds the budget is the economic buyer.
+            (None, Some((span, DecisionCue::HoldsBudget))) => {
+                weigh(&mut out.economic_buyer, sentence, selling, *span, 0.8);
             }
             _ => {}
         }
-        if let Some(cue) = find_word(&found, CRITERIA) {
+        if let Some(cue) =
+            find_word(&found, CRITERIA).or_else(|| find_phrase(&found, CRITERIA_PHRASES))
+        {
             weigh(&mut out.decision_criteria, sentence, selling, cue, 0.7);
         }
         let process = find_word(&found, PROCESS).or_else(|| {

@@ -202,6 +202,11 @@ const PHRASES: &[(&[&str], DecisionCue)] = &[
     (&["green", "light"], DecisionCue::Decides),
     (&["signatory"], DecisionCue::Decides),
     (&["decides"], DecisionCue::Decides),
+    (&["decide"], DecisionCue::Decides),
+    (&["signs"], DecisionCue::Decides),
+    (&["approves"], DecisionCue::Decides),
+    (&["that", "would", "be", "me"], DecisionCue::Decides),
+    (&["that's", "me"], DecisionCue::Decides),
     (&["owns", "the", "budget"], DecisionCue::HoldsBudget),
     (&["controls", "the", "budget"], DecisionCue::HoldsBudget),
     (&["budget", "holder"], DecisionCue::HoldsBudget),
@@ -233,6 +238,26 @@ pub fn decision_cues(text: &str) -> Vec<(Span, DecisionCue)> {
                 .enumerate()
                 .all(|(k, p)| found.get(i + k).is_some_and(|(_, w)| w == p))
         });
+        // "owns the support budget", "controls our IT budget": a holding verb, then "budget"
+        // within three words.
+        let holds = matches!(
+            found[i].1.as_str(),
+            "own" | "owns" | "control" | "controls" | "hold" | "holds" | "manage" | "manages"
+        );
+        if matched.is_none()
+            && holds
+            && let Some(k) = (1..=3).find(|k| found.get(i + k).is_some_and(|(_, w)| w == "budget"))
+        {
+            out.push((
+                Span {
+                    start: found[i].0.start,
+                    end: found[i + k].0.end,
+                },
+                DecisionCue::HoldsBudget,
+            ));
+            i += k + 1;
+            continue;
+        }
         match matched {
             Some((phrase, cue)) => {
                 let last = i + phrase.len() - 1;
