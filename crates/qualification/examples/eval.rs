@@ -1,7 +1,8 @@
 //! Scores the offline extractor on the labelled set in `eval/`: per BANT and MEDDICC element,
 //! detection (status other than `unknown`) precision, recall and F1, status accuracy over all
 //! files, and how often an established element's evidence quotes the labelled passage.
-//! Run: `cargo run -p qualification --example eval`.
+//! Run: `cargo run -p qualification --example eval [FROM [TO]]` (only the conversations whose
+//! number prefix is in FROM..=TO, for scoring a held-out part).
 
 #![expect(
     clippy::unwrap_used,
@@ -40,7 +41,19 @@ fn main() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("labels.json")).unwrap()).unwrap();
     let mut scores: BTreeMap<(String, String), Score> = BTreeMap::new();
     let mut misses = Vec::new();
+    let bound = |n: usize, default: u32| {
+        std::env::args()
+            .nth(n)
+            .map_or(default, |a| a.parse().unwrap())
+    };
+    let (from, to) = (bound(1, 0), bound(2, u32::MAX));
+    let mut scored = 0;
     for (file, frameworks) in labels.as_object().unwrap() {
+        let number: u32 = file.split('-').next().unwrap().parse().unwrap();
+        if !(from..=to).contains(&number) {
+            continue;
+        }
+        scored += 1;
         let bytes = std::fs::read(dir.join("conversations").join(file)).unwrap();
         let conversation =
             conversation::parse(file, &bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -116,7 +129,7 @@ fn main() {
     println!();
     println!(
         "{} conversations; detection macro-F1: BANT {:.2}, MEDDICC {:.2}",
-        labels.as_object().unwrap().len(),
+        scored,
         mean(&bant_f1),
         mean(&meddicc_f1)
     );
