@@ -41,6 +41,25 @@ const BUDGET_YES: &[&str] = &[
     "ringfenced",
     "have",
     "got",
+    "already",
+    "plan",
+    "planned",
+    "genehmigt",
+    "freigegeben",
+    "bewilligt",
+    "approuvé",
+    "aprobado",
+];
+/// Words that make a statement conditional, which does not establish anything.
+const CONDITIONAL: &[&str] = &["if", "unless", "assuming", "provided"];
+/// Phrases that deny a timeline.
+const NO_TIMELINE: &[&[&str]] = &[
+    &["no", "rush"],
+    &["no", "hurry"],
+    &["not", "in", "a", "hurry"],
+    &["no", "timeline"],
+    &["no", "deadline"],
+    &["no", "date", "set"],
 ];
 const BUDGET_NO: &[&str] = &["cut", "frozen", "freeze", "slashed", "gone"];
 const NEED_WORDS: &[&str] = &[
@@ -64,7 +83,6 @@ const NEED_WORDS: &[&str] = &[
     "broken",
     "complaints",
     "churn",
-    "risk",
     "failing",
     "fails",
     "costing",
@@ -120,6 +138,10 @@ fn budget(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) 
     let negated = is_negated(text, cue) || find_word(found, BUDGET_NO).is_some();
     if negated {
         element.consider(Status::NotMet, 0.8, sentence);
+        return;
+    }
+    if find_word(found, CONDITIONAL).is_some() {
+        element.consider(Status::Partial, 0.5, sentence);
         return;
     }
     let amount = !amounts.is_empty();
@@ -193,6 +215,10 @@ fn need(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
 
 fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) {
     let text = &sentence.text;
+    if !sentence.question && crate::find_phrase(found, NO_TIMELINE).is_some() {
+        element.consider(Status::NotMet, 0.75, sentence);
+        return;
+    }
     let mentions = dates(text);
     let Some(first) = mentions.first() else {
         if find_word(found, &["timeline", "timeframe", "timing", "deadline"]).is_some() {

@@ -211,7 +211,7 @@ pub fn dates(text: &str) -> Vec<DateMention> {
             continue;
         }
         // "next/this/last month", "next fiscal year", "next Friday".
-        if matches!(word, "next" | "this" | "coming" | "following") {
+        if matches!(word, "next" | "this" | "coming" | "following" | "last") {
             let mut last = i + 1;
             if matches!(w(last), "fiscal" | "financial" | "calendar") {
                 last += 1;

@@ -31,9 +31,39 @@ const IMPROVE: &[&str] = &[
 ];
 /// Numbers written as words, which count as measures too.
 const NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "half",
-    "dozen", "double", "twice",
+    "thirteen",
+    "fourteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "thousand",
+    "million",
+    "half",
+    "dozen",
+    "double",
+    "twice",
 ];
 const CRITERIA: &[&str] = &[
     "criteria",
@@ -106,7 +136,6 @@ const CHAMPION: &[&[&str]] = &[
     &["i'll", "get", "you"],
     &["i'm", "pushing"],
     &["i'm", "championing"],
-    &["on", "our", "side"],
     &["internal", "sponsor"],
     &["i", "can", "introduce"],
     &["i", "can", "get", "you"],
@@ -189,9 +218,7 @@ pub fn meddicc_with_sellers(
         let money_power = cues
             .iter()
             .find(|(_, c)| matches!(c, DecisionCue::HoldsBudget | DecisionCue::Decides));
-        let senior = titles
-            .iter()
-            .find(|r| r.level >= PersonaLevel::VicePresident);
+        let senior = titles.iter().find(|r| r.level >= PersonaLevel::Director);
         match (senior, money_power) {
             (Some(_), Some((span, _))) => {
                 weigh(&mut out.economic_buyer, sentence, selling, *span, 0.85)
@@ -210,11 +237,27 @@ pub fn meddicc_with_sellers(
         {
             weigh(&mut out.decision_criteria, sentence, selling, cue, 0.7);
         }
-        let process = find_word(&found, PROCESS).or_else(|| {
-            cues.iter()
-                .find(|(_, c)| *c == DecisionCue::Process)
-                .map(|(s, _)| *s)
-        });
+        let sequenced = found
+            .iter()
+            .any(|(_, w)| matches!(w.as_str(), "then" | "after" | "once" | "next"));
+        let process = find_word(&found, PROCESS)
+            .or_else(|| {
+                find_phrase(
+                    &found,
+                    &[&["bake", "off"], &["goes", "to"], &["sign", "off"]],
+                )
+            })
+            .or_else(|| {
+                cues.iter()
+                    .find(|(_, c)| *c == DecisionCue::Decides)
+                    .filter(|_| sequenced)
+                    .map(|(s, _)| *s)
+            })
+            .or_else(|| {
+                cues.iter()
+                    .find(|(_, c)| *c == DecisionCue::Process)
+                    .map(|(s, _)| *s)
+            });
         if let Some(cue) = process {
             let concrete = !dates(text).is_empty()
                 || !titles.is_empty()
