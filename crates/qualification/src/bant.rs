@@ -90,6 +90,20 @@ const NEED_WORDS: &[&str] = &[
     "frustrating",
     "need",
     "needs",
+    "manually",
+    "unhappy",
+    "painful",
+    "mess",
+    "crashes",
+    "crash",
+    "missed",
+    "delays",
+    "errors",
+    "mistakes",
+    "backlog",
+    "wasting",
+    "inefficient",
+    "overwhelmed",
 ];
 const NEED_VAGUE: &[&str] = &["exploring", "curious", "browsing", "options", "nice"];
 const DEADLINE_WORDS: &[&str] = &[
@@ -122,12 +136,17 @@ fn budget(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) 
     let text = &sentence.text;
     let amounts = money(text);
     // A budget word, or an amount said to be approved or set aside.
-    let cue = find_word(found, BUDGET_WORDS).or_else(|| {
-        amounts
-            .first()
-            .filter(|_| find_word(found, BUDGET_YES).is_some())
-            .map(|m| m.span)
-    });
+    let cue = find_word(found, BUDGET_WORDS)
+        .filter(|span| {
+            // "we spend three days a month" is time, not money.
+            !matches!(&text[span.start..span.end], "spend" | "Spend") || !amounts.is_empty()
+        })
+        .or_else(|| {
+            amounts
+                .first()
+                .filter(|_| find_word(found, BUDGET_YES).is_some())
+                .map(|m| m.span)
+        });
     let Some(cue) = cue else {
         return;
     };
