@@ -116,6 +116,28 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The tenant's product named by `raw`, an id or a code (any case); `None` when there is none.
+pub async fn find_product(
+    store: &Store,
+    tenant: TenantId,
+    raw: &str,
+) -> Result<Option<Product>, store::Error> {
+    let raw = raw.trim();
+    if let Ok(id) = raw.parse::<ProductId>() {
+        return match store.get::<Product>(tenant, id.as_uuid()).await {
+            Ok(product) => Ok(Some(product)),
+            Err(store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
+    let filters = vec![Filter::Eq("code", SqlValue::text(raw.to_ascii_uppercase()))];
+    Ok(store
+        .list_all::<Product>(tenant, filters, 1)
+        .await?
+        .into_iter()
+        .next())
+}
+
 /// Validates price rows and stores them (replacing entries of the same SKU, region and
 /// currency). Returns the stored entries and how many were new.
 pub async fn load_prices(

@@ -18,17 +18,19 @@ pub struct ApiJson<T> {
     pub fingerprint: Vec<u8>,
 }
 
-fn is_json(parts: &Parts) -> bool {
-    parts
-        .headers
+/// The request's media type without parameters, lower-cased (`multipart/form-data`), or empty.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(str::trim)
-        .is_some_and(|mime| {
-            mime.eq_ignore_ascii_case("application/json")
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
-        })
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn is_json(parts: &Parts) -> bool {
+    let mime = media_type(&parts.headers);
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 /// Parses JSON text into `T`, classifying failures: syntax errors are 400, well-formed JSON of the
@@ -87,8 +89,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The body's bytes; past the size limit a 413.
-async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+/// The body's bytes; past the server's body limit a 413.
+pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -104,11 +106,16 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
 }
 
 fn not_json() -> ApiError {
+    unsupported_media_type("send the body as JSON with `Content-Type: application/json`")
+}
+
+/// A 415 saying which media types the route takes.
+pub fn unsupported_media_type(detail: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
         "Unsupported media type",
-        "send the body as JSON with `Content-Type: application/json`",
+        detail,
     )
 }
 

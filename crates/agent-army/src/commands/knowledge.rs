@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use domain::id::ProductId;
 use domain::knowledge::DocumentKind;
-use domain::product::Product;
 use domain::region::RegionCode;
 use knowledge::ingest::{Scope, prepare};
 use knowledge::library::Library;
 use store::knowledge::PutDocument;
-use store::{Filter, ListQuery, SqlValue, Store, WriteCtx};
+use store::{Store, WriteCtx};
 
 use super::{find_tenant, open_store};
 use crate::cli::{IngestArgs, SearchArgs};
@@ -37,26 +36,11 @@ async fn product_id(
     tenant: domain::id::TenantId,
     raw: &str,
 ) -> anyhow::Result<ProductId> {
-    if let Ok(id) = raw.parse::<ProductId>() {
-        let product: Product = store
-            .get(tenant, id.as_uuid())
-            .await
-            .with_context(|| format!("product {raw:?} not found"))?;
-        return Ok(product.id);
-    }
-    let query = ListQuery {
-        filters: vec![Filter::Eq("code", SqlValue::text(raw))],
-        ..ListQuery::default()
-    };
-    let found = store
-        .list::<Product>(tenant, &query)
+    knowledge::catalog::find_product(store, tenant, raw)
         .await
-        .context("looking up the product")?;
-    found
-        .items
-        .first()
+        .context("looking up the product")?
         .map(|p| p.id)
-        .with_context(|| format!("no product with code {raw:?} in this tenant"))
+        .with_context(|| format!("no product with id or code {raw:?} in this tenant"))
 }
 
 /// Every file under the paths: named files as given, folders walked for supported types.

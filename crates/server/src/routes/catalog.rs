@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use domain::catalog::{DiscountBand, NewDiscountBand, NewPriceEntry, PriceEntry, Quote};
 use domain::id::PriceEntryId;
 use domain::region::RegionCode;
@@ -18,7 +17,9 @@ use store::{Filter, SqlValue};
 use super::crud::{ListFilters, PageParams, id_filter, write_ctx};
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiQuery, parse_json, path_id};
+use crate::extract::{
+    ApiQuery, media_type, parse_json, path_id, read_body, unsupported_media_type,
+};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -49,24 +50,8 @@ async fn read_rows<T: DeserializeOwned>(
     state: &AppState,
     request: Request,
 ) -> Result<Vec<T>, ApiError> {
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let limit = state.config.body_limit_bytes;
-    let bytes = axum::body::to_bytes(request.into_body(), limit)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "Payload too large",
-                format!("a catalog load is at most {limit} bytes; split it"),
-            )
-        })?;
+    let content_type = media_type(request.headers());
+    let bytes = read_body(request, state).await?;
     match content_type.as_str() {
         "application/json" => Ok(parse_json::<Rows<T>>(&bytes)?.items),
         "text/csv" => {
@@ -79,10 +64,7 @@ async fn read_rows<T: DeserializeOwned>(
                 other => catalog_error(other),
             })
         }
-        _ => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Unsupported media type",
+        _ => Err(unsupported_media_type(
             "send rows as JSON ({\"items\": [...]}) or as text/csv with a header row",
         )),
     }

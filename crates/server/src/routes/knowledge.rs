@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use domain::id::{DocumentId, ProductId};
 use domain::knowledge::{Document, DocumentChunk, DocumentKind};
-use domain::product::Product;
 use domain::region::RegionCode;
 use knowledge::extract::{ExtractError, MAX_FILE_BYTES};
 use knowledge::ingest::{Scope, prepare};
@@ -22,7 +21,9 @@ use store::{Filter, SqlValue};
 use super::crud::{ListFilters, PageParams, id_filter, label_filter, write_ctx};
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiQuery, parse_json, path_id};
+use crate::extract::{
+    ApiQuery, media_type, parse_json, path_id, read_body, unsupported_media_type,
+};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -74,26 +75,15 @@ fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
 
 /// Resolves a product given by id or code, inside the tenant.
 async fn resolve_product(state: &AppState, auth: &Auth, raw: &str) -> Result<ProductId, ApiError> {
-    let raw = raw.trim();
-    if let Ok(uuid) = uuid::Uuid::try_parse(raw) {
-        return match state.store.get::<Product>(auth.tenant, uuid).await {
-            Ok(product) => Ok(product.id),
-            Err(store::Error::NotFound { .. }) => Err(unprocessable(
-                "product",
-                format!("product {raw:?} not found"),
-            )),
-            Err(e) => Err(e.into()),
-        };
-    }
-    let filters = vec![Filter::Eq("code", SqlValue::text(raw.to_ascii_uppercase()))];
-    let found = state
-        .store
-        .list_all::<Product>(auth.tenant, filters, 1)
-        .await?;
-    found
-        .first()
+    knowledge::catalog::find_product(&state.store, auth.tenant, raw)
+        .await?
         .map(|p| p.id)
-        .ok_or_else(|| unprocessable("product", format!("no product with id or code {raw:?}")))
+        .ok_or_else(|| {
+            unprocessable(
+                "product",
+                format!("no product with id or code {:?}", raw.trim()),
+            )
+        })
 }
 
 async fn scope_of(state: &AppState, auth: &Auth, raw: RawScope) -> Result<Scope, ApiError> {
@@ -269,51 +259,32 @@ pub async fn upload(
     request: Request,
 ) -> Result<(StatusCode, Json<UploadedDocument>), ApiError> {
     auth.require_writer()?;
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let (source, bytes, raw_scope) = if content_type
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        let boundary = multer::parse_boundary(&content_type).map_err(|e| {
-            ApiError::bad_request("malformed_multipart", format!("no multipart boundary: {e}"))
-        })?;
-        read_multipart(request.into_body(), boundary).await?
-    } else if content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
-        let limit = state.config.body_limit_bytes;
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "Payload too large",
-                    format!(
-                        "a JSON document is at most {limit} bytes; upload larger files as multipart"
-                    ),
-                )
+    let (source, bytes, raw_scope) = match media_type(request.headers()).as_str() {
+        "multipart/form-data" => {
+            let header = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let boundary = multer::parse_boundary(header).map_err(|e| {
+                ApiError::bad_request("malformed_multipart", format!("no multipart boundary: {e}"))
             })?;
-        let text: NewTextDocument = parse_json(&bytes)?;
-        let scope = RawScope {
-            kind: text.kind,
-            product: text.product,
-            regions: text.regions,
-        };
-        (text.source, text.content.into_bytes(), scope)
-    } else {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Unsupported media type",
-            "upload a file as multipart/form-data, or send JSON text",
-        ));
+            read_multipart(request.into_body(), boundary).await?
+        }
+        "application/json" => {
+            let text: NewTextDocument = parse_json(&read_body(request, &state).await?)?;
+            let scope = RawScope {
+                kind: text.kind,
+                product: text.product,
+                regions: text.regions,
+            };
+            (text.source, text.content.into_bytes(), scope)
+        }
+        _ => {
+            return Err(unsupported_media_type(
+                "upload a file as multipart/form-data, or send JSON text",
+            ));
+        }
     };
     let source = source_name(&source)?;
     let scope = scope_of(&state, &auth, raw_scope).await?;
