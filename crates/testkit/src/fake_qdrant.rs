@@ -106,6 +106,19 @@ fn admits(payload: &Value, filter: Option<&Value>) -> bool {
         .is_none_or(|must| must.iter().all(|c| matches(payload, c)))
 }
 
+/// A JSON array of numbers as floats (empty when it is not one).
+fn floats(value: &Value) -> Vec<f32> {
+    value
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(Value::as_f64)
+                .map(|x| x as f32)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn normalised(v: &[f32]) -> Vec<f32> {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm == 0.0 {
@@ -115,20 +128,38 @@ fn normalised(v: &[f32]) -> Vec<f32> {
     }
 }
 
+/// Runs `answer` on the named collection (and the search counter) behind the key check; a
+/// missing collection is a 404.
+fn on_collection(
+    inner: &Shared,
+    headers: &HeaderMap,
+    name: &str,
+    answer: impl FnOnce(&mut Collection, &mut usize) -> Response,
+) -> Response {
+    let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(refused) = gate(&inner, headers) {
+        return refused;
+    }
+    let Inner {
+        collections,
+        searches,
+        ..
+    } = &mut *inner;
+    match collections.get_mut(name) {
+        Some(collection) => answer(collection, searches),
+        None => missing(name),
+    }
+}
+
 async fn get_collection(
     State(inner): State<Shared>,
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    let inner = inner.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(refused) = gate(&inner, &headers) {
-        return refused;
-    }
-    match inner.collections.get(&name) {
-        Some(c) => ok(json!({"status": "green", "points_count": c.points.len(),
-            "config": {"params": {"vectors": {"size": c.dimensions, "distance": "Cosine"}}}})),
-        None => missing(&name),
-    }
+    on_collection(&inner, &headers, &name, |c, _| {
+        ok(json!({"status": "green", "points_count": c.points.len(),
+            "config": {"params": {"vectors": {"size": c.dimensions, "distance": "Cosine"}}}}))
+    })
 }
 
 async fn create_collection(
@@ -170,17 +201,12 @@ async fn create_index(
     Path(name): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(refused) = gate(&inner, &headers) {
-        return refused;
-    }
-    let Some(collection) = inner.collections.get_mut(&name) else {
-        return missing(&name);
-    };
-    if let Some(field) = body["field_name"].as_str() {
-        collection.indexes.push(field.to_owned());
-    }
-    ok(json!({"operation_id": 1, "status": "completed"}))
+    on_collection(&inner, &headers, &name, |collection, _| {
+        if let Some(field) = body["field_name"].as_str() {
+            collection.indexes.push(field.to_owned());
+        }
+        ok(json!({"operation_id": 1, "status": "completed"}))
+    })
 }
 
 async fn upsert(
@@ -189,49 +215,36 @@ async fn upsert(
     Path(name): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(refused) = gate(&inner, &headers) {
-        return refused;
-    }
-    let Some(collection) = inner.collections.get_mut(&name) else {
-        return missing(&name);
-    };
-    let points = body["points"].as_array().cloned().unwrap_or_default();
-    for point in &points {
-        let id = match &point["id"] {
-            Value::String(s) if uuid::Uuid::try_parse(s).is_ok() => s.clone(),
-            Value::Number(n) if n.is_u64() => n.to_string(),
-            other => {
+    on_collection(&inner, &headers, &name, |collection, _| {
+        let points = body["points"].as_array().cloned().unwrap_or_default();
+        for point in &points {
+            let id = match &point["id"] {
+                Value::String(s) if uuid::Uuid::try_parse(s).is_ok() => s.clone(),
+                Value::Number(n) if n.is_u64() => n.to_string(),
+                other => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("Bad request: unable to parse point id {other}"),
+                    );
+                }
+            };
+            let vector: Vec<f32> = floats(&point["vector"]);
+            if vector.len() != collection.dimensions {
                 return error(
                     StatusCode::BAD_REQUEST,
-                    format!("Bad request: unable to parse point id {other}"),
+                    format!(
+                        "Wrong input: Vector dimension error: expected dim: {}, got {}",
+                        collection.dimensions,
+                        vector.len()
+                    ),
                 );
             }
-        };
-        let vector: Vec<f32> = point["vector"]
-            .as_array()
-            .map(|v| {
-                v.iter()
-                    .filter_map(Value::as_f64)
-                    .map(|x| x as f32)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if vector.len() != collection.dimensions {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Wrong input: Vector dimension error: expected dim: {}, got {}",
-                    collection.dimensions,
-                    vector.len()
-                ),
-            );
+            collection
+                .points
+                .insert(id, (normalised(&vector), point["payload"].clone()));
         }
-        collection
-            .points
-            .insert(id, (normalised(&vector), point["payload"].clone()));
-    }
-    ok(json!({"operation_id": 2, "status": "completed"}))
+        ok(json!({"operation_id": 2, "status": "completed"}))
+    })
 }
 
 async fn delete_points(
@@ -240,23 +253,18 @@ async fn delete_points(
     Path(name): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(refused) = gate(&inner, &headers) {
-        return refused;
-    }
-    let Some(collection) = inner.collections.get_mut(&name) else {
-        return missing(&name);
-    };
-    let Some(filter) = body.get("filter") else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Bad request: expected a filter".into(),
-        );
-    };
-    collection
-        .points
-        .retain(|_, (_, payload)| !admits(payload, Some(filter)));
-    ok(json!({"operation_id": 3, "status": "completed"}))
+    on_collection(&inner, &headers, &name, |collection, _| {
+        let Some(filter) = body.get("filter") else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "Bad request: expected a filter".into(),
+            );
+        };
+        collection
+            .points
+            .retain(|_, (_, payload)| !admits(payload, Some(filter)));
+        ok(json!({"operation_id": 3, "status": "completed"}))
+    })
 }
 
 async fn search(
@@ -265,65 +273,52 @@ async fn search(
     Path(name): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    let mut inner = inner.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(refused) = gate(&inner, &headers) {
-        return refused;
-    }
-    inner.searches += 1;
-    let Some(collection) = inner.collections.get(&name) else {
-        return missing(&name);
-    };
-    let query: Vec<f32> = body["vector"]
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(Value::as_f64)
-                .map(|x| x as f32)
-                .collect()
-        })
-        .unwrap_or_default();
-    if query.len() != collection.dimensions {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Wrong input: Vector dimension error".into(),
-        );
-    }
-    let query = normalised(&query);
-    let limit = body["limit"].as_u64().unwrap_or(10) as usize;
-    let threshold = body["score_threshold"].as_f64().map(|t| t as f32);
-    let mut scored: Vec<(f32, &String, &Value)> = collection
-        .points
-        .iter()
-        .filter(|(_, (_, payload))| admits(payload, body.get("filter")))
-        .map(|(id, (v, payload))| {
-            let score = v.iter().zip(&query).map(|(a, b)| a * b).sum::<f32>();
-            (score, id, payload)
-        })
-        .filter(|(score, _, _)| threshold.is_none_or(|t| *score >= t))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.truncate(limit);
-    let with_payload = &body["with_payload"];
-    let result: Vec<Value> = scored
-        .into_iter()
-        .map(|(score, id, payload)| {
-            let payload = match with_payload {
-                Value::Bool(true) => payload.clone(),
-                Value::Array(fields) => {
-                    let mut picked = serde_json::Map::new();
-                    for field in fields.iter().filter_map(Value::as_str) {
-                        if let Some(v) = payload.get(field) {
-                            picked.insert(field.to_owned(), v.clone());
+    on_collection(&inner, &headers, &name, |collection, searches| {
+        *searches += 1;
+        let query: Vec<f32> = floats(&body["vector"]);
+        if query.len() != collection.dimensions {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "Wrong input: Vector dimension error".into(),
+            );
+        }
+        let query = normalised(&query);
+        let limit = body["limit"].as_u64().unwrap_or(10) as usize;
+        let threshold = body["score_threshold"].as_f64().map(|t| t as f32);
+        let mut scored: Vec<(f32, &String, &Value)> = collection
+            .points
+            .iter()
+            .filter(|(_, (_, payload))| admits(payload, body.get("filter")))
+            .map(|(id, (v, payload))| {
+                let score = v.iter().zip(&query).map(|(a, b)| a * b).sum::<f32>();
+                (score, id, payload)
+            })
+            .filter(|(score, _, _)| threshold.is_none_or(|t| *score >= t))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(limit);
+        let with_payload = &body["with_payload"];
+        let result: Vec<Value> = scored
+            .into_iter()
+            .map(|(score, id, payload)| {
+                let payload = match with_payload {
+                    Value::Bool(true) => payload.clone(),
+                    Value::Array(fields) => {
+                        let mut picked = serde_json::Map::new();
+                        for field in fields.iter().filter_map(Value::as_str) {
+                            if let Some(v) = payload.get(field) {
+                                picked.insert(field.to_owned(), v.clone());
+                            }
                         }
+                        Value::Object(picked)
                     }
-                    Value::Object(picked)
-                }
-                _ => Value::Null,
-            };
-            json!({"id": id, "version": 0, "score": score, "payload": payload})
-        })
-        .collect();
-    ok(Value::Array(result))
+                    _ => Value::Null,
+                };
+                json!({"id": id, "version": 0, "score": score, "payload": payload})
+            })
+            .collect();
+        ok(Value::Array(result))
+    })
 }
 
 impl FakeQdrant {
