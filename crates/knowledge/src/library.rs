@@ -514,15 +514,16 @@ impl TextBatch {
         if self.deleted.is_empty() && self.added.is_empty() {
             return Ok(());
         }
-        let mut rows: Vec<(String, String, String, DocumentScope)> = Vec::new();
-        for (document, chunks) in &self.added {
-            let scope = scope_of(document);
+        // One scope per document; its chunks borrow it.
+        let scopes: Vec<DocumentScope> = self.added.iter().map(|(d, _)| scope_of(d)).collect();
+        let mut rows: Vec<(String, String, String, &DocumentScope)> = Vec::new();
+        for ((document, chunks), scope) in self.added.iter().zip(&scopes) {
             for chunk in chunks {
                 rows.push((
                     chunk.id.to_string(),
                     document.id.to_string(),
                     indexed_text(document, chunk),
-                    scope.clone(),
+                    scope,
                 ));
             }
         }
