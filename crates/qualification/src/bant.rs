@@ -258,6 +258,18 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
     }
 }
 
+impl Bant {
+    /// Nothing discussed yet.
+    fn unknown() -> Self {
+        Self {
+            budget: Element::unknown(),
+            authority: Element::unknown(),
+            need: Element::unknown(),
+            timeline: Element::unknown(),
+        }
+    }
+}
+
 /// Whether a reply opens with a plain no ("No.", "Not really, …", "Nope", "Not yet").
 fn answers_no(found: &[(Span, String)]) -> bool {
     let first: Vec<&str> = found.iter().take(2).map(|(_, w)| w.as_str()).collect();
@@ -270,12 +282,7 @@ fn answers_no(found: &[(Span, String)]) -> bool {
 /// BANT over a conversation's sentences. What sellers say (see [`crate::sides`]) only puts an
 /// element in discussion.
 pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
-    let mut out = Bant {
-        budget: Element::unknown(),
-        authority: Element::unknown(),
-        need: Element::unknown(),
-        timeline: Element::unknown(),
-    };
+    let mut out = Bant::unknown();
     // The elements the last question touched, for a short "no" that answers it.
     let mut asked: Vec<usize> = Vec::new();
     for sentence in sentences {
@@ -287,8 +294,8 @@ pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
         if selling && !sentence.question {
             continue;
         }
-        let found = words(&sentence.text);
-        if !sentence.question && !asked.is_empty() && answers_no(&found) {
+        let found = &sentence.words;
+        if !sentence.question && !asked.is_empty() && answers_no(found) {
             let elements = [
                 &mut out.budget,
                 &mut out.authority,
@@ -303,16 +310,11 @@ pub fn bant_with_sellers(sentences: &[Sentence], sellers: &[String]) -> Bant {
             asked.clear();
             continue;
         }
-        let mut seen = Bant {
-            budget: Element::unknown(),
-            authority: Element::unknown(),
-            need: Element::unknown(),
-            timeline: Element::unknown(),
-        };
-        budget(sentence, &found, &mut seen.budget);
+        let mut seen = Bant::unknown();
+        budget(sentence, found, &mut seen.budget);
         authority(sentence, &mut seen.authority);
-        need(sentence, &found, &mut seen.need);
-        timeline(sentence, &found, &mut seen.timeline);
+        need(sentence, found, &mut seen.need);
+        timeline(sentence, found, &mut seen.timeline);
         if sentence.question {
             asked = [&seen.budget, &seen.authority, &seen.need, &seen.timeline]
                 .iter()

@@ -38,13 +38,8 @@ impl Element {
     /// Keeps the strongest verdict seen (met over not met over partial over unknown); evidence
     /// of the kept status accumulates, up to three quotes.
     pub fn consider(&mut self, status: Status, confidence: f32, sentence: &Sentence) {
-        let rank = |s: Status| match s {
-            Status::Unknown => 0,
-            Status::Partial => 1,
-            Status::NotMet => 2,
-            Status::Met => 3,
-        };
-        if rank(status) > rank(self.status) {
+        // `Status` is ordered unknown < partial < not met < met.
+        if status > self.status {
             *self = Element {
                 status,
                 confidence,
@@ -76,6 +71,9 @@ pub struct Sentence {
     pub speaker: Option<String>,
     /// Ends with a question mark (asked, not stated).
     pub question: bool,
+    /// Its words, lower-cased, with byte spans in `text` (see [`crate::words`]); every reader
+    /// uses them, so they are found once.
+    pub words: Vec<(crate::Span, String)>,
 }
 
 impl Sentence {
@@ -105,6 +103,7 @@ pub fn sentences_of<'a>(
                 end: start + quote.chars().count(),
                 speaker: speaker.map(str::to_owned),
                 question: quote.trim_end_matches(['"', ')', '\'']).ends_with('?'),
+                words: crate::words(quote),
             });
         }
     }

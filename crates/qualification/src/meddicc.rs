@@ -9,7 +9,7 @@ use crate::evidence::{Element, Sentence, Status};
 use crate::money::money;
 use crate::negation::is_negated;
 use crate::roles::{DecisionCue, PersonaLevel, decision_cues, roles};
-use crate::{Span, find_phrase, find_word, words};
+use crate::{Span, find_phrase, find_word};
 
 /// MEDDICC's eight verdicts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -227,9 +227,9 @@ pub fn meddicc_with_sellers(
             continue;
         }
         let text = &sentence.text;
-        let found = words(text);
+        let found = &sentence.words;
         // Metrics: a measurable outcome, a number with an improvement or a measure.
-        if let Some(cue) = find_word(&found, IMPROVE) {
+        if let Some(cue) = find_word(found, IMPROVE) {
             let measured = text.contains('%')
                 || !money(text).is_empty()
                 || found.iter().any(|(_, w)| {
@@ -260,17 +260,17 @@ pub fn meddicc_with_sellers(
             _ => {}
         }
         if let Some(cue) =
-            find_word(&found, CRITERIA).or_else(|| find_phrase(&found, CRITERIA_PHRASES))
+            find_word(found, CRITERIA).or_else(|| find_phrase(found, CRITERIA_PHRASES))
         {
             weigh(&mut out.decision_criteria, sentence, selling, cue, 0.7);
         }
         let sequenced = found
             .iter()
             .any(|(_, w)| matches!(w.as_str(), "then" | "after" | "once" | "next"));
-        let process = find_word(&found, PROCESS)
+        let process = find_word(found, PROCESS)
             .or_else(|| {
                 find_phrase(
-                    &found,
+                    found,
                     &[&["bake", "off"], &["goes", "to"], &["sign", "off"]],
                 )
             })
@@ -298,10 +298,10 @@ pub fn meddicc_with_sellers(
                     .consider(Status::Partial, 0.5, sentence);
             }
         }
-        if let Some(cue) = find_word(&found, PAPER) {
+        if let Some(cue) = find_word(found, PAPER) {
             weigh(&mut out.paper_process, sentence, selling, cue, 0.75);
         }
-        if let Some(cue) = find_phrase(&found, CHAMPION) {
+        if let Some(cue) = find_phrase(found, CHAMPION) {
             weigh(&mut out.champion, sentence, selling, cue, 0.7);
         }
         let lower = text.to_lowercase();
@@ -320,7 +320,7 @@ pub fn meddicc_with_sellers(
                 },
                 0.85,
             );
-        } else if let Some(cue) = find_word(&found, COMPARE) {
+        } else if let Some(cue) = find_word(found, COMPARE) {
             weigh(&mut out.competition, sentence, selling, cue, 0.6);
         }
     }

@@ -78,6 +78,7 @@ mod tests {
             end: text.chars().count(),
             speaker: Some(speaker.into()),
             question: text.ends_with('?'),
+            words: crate::words(text),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::dates::dates;
 use crate::evidence::{Element, Sentence, Status};
 use crate::meddicc::Meddicc;
 use crate::negation::is_negated;
-use crate::{Span, find_phrase, words};
+use crate::{Span, find_phrase};
 
 /// (element name, verdict) in the framework's order.
 pub type Elements = Vec<(&'static str, Element)>;
@@ -132,14 +132,11 @@ const THATS_RIGHT: &[&[&str]] = &[
     &["exactly", "right"],
 ];
 
-/// The last words of a sentence (lower-cased), for mirrors.
-fn tail(text: &str, n: usize) -> Vec<String> {
-    let found = words(text);
-    found
+/// The last `n` words of a sentence (lower-cased), for mirrors.
+fn tail(sentence: &Sentence, n: usize) -> Vec<String> {
+    let words = &sentence.words;
+    words[words.len().saturating_sub(n)..]
         .iter()
-        .rev()
-        .take(n)
-        .rev()
         .map(|(_, w)| w.clone())
         .collect()
 }
@@ -154,14 +151,14 @@ pub fn qbs(sentences: &[Sentence], sellers: &[String], bant: &Bant) -> Elements 
             .speaker
             .as_ref()
             .is_some_and(|s| sellers.contains(s));
-        let found = words(&sentence.text);
-        if let Some(cue) = find_phrase(&found, STATUS) {
+        let found = &sentence.words;
+        if let Some(cue) = find_phrase(found, STATUS) {
             buyer_states(&mut status, sentence, selling, cue, 0.7);
         }
-        if let Some(cue) = find_phrase(&found, IMPLICATION) {
+        if let Some(cue) = find_phrase(found, IMPLICATION) {
             buyer_states(&mut implication, sentence, selling, cue, 0.75);
         }
-        if let Some(cue) = find_phrase(&found, SOLUTION) {
+        if let Some(cue) = find_phrase(found, SOLUTION) {
             buyer_states(&mut solution, sentence, selling, cue, 0.7);
         }
     }
@@ -182,7 +179,7 @@ pub fn tas(sentences: &[Sentence], sellers: &[String], meddicc: &Meddicc) -> Ele
             .speaker
             .as_ref()
             .is_some_and(|s| sellers.contains(s));
-        let found = words(&sentence.text);
+        let found = &sentence.words;
         let named_event = found
             .iter()
             .find(|(_, w)| EVENTS.contains(&w.as_str()))
@@ -215,8 +212,8 @@ pub fn tas(sentences: &[Sentence], sellers: &[String], meddicc: &Meddicc) -> Ele
 pub fn sandler(sentences: &[Sentence], bant: &Bant, meddicc: &Meddicc) -> Elements {
     let mut upfront = Element::unknown();
     for sentence in sentences {
-        let found = words(&sentence.text);
-        if find_phrase(&found, UPFRONT).is_some() {
+        let found = &sentence.words;
+        if find_phrase(found, UPFRONT).is_some() {
             // An upfront contract is set by either side agreeing how the meeting goes.
             upfront.consider(Status::Met, 0.7, sentence);
         }
@@ -242,14 +239,14 @@ pub fn voss(sentences: &[Sentence]) -> Elements {
     let mut audit = Element::unknown();
     let mut thats_right = Element::unknown();
     for (i, sentence) in sentences.iter().enumerate() {
-        let found = words(&sentence.text);
-        if find_phrase(&found, LABELS).is_some() {
+        let found = &sentence.words;
+        if find_phrase(found, LABELS).is_some() {
             labels.consider(Status::Met, 0.75, sentence);
         }
-        if find_phrase(&found, AUDIT).is_some() {
+        if find_phrase(found, AUDIT).is_some() {
             audit.consider(Status::Met, 0.75, sentence);
         }
-        if find_phrase(&found, THATS_RIGHT).is_some() {
+        if find_phrase(found, THATS_RIGHT).is_some() {
             thats_right.consider(Status::Met, 0.8, sentence);
         }
         let first = found.first().map(|(_, w)| w.as_str());
@@ -261,7 +258,7 @@ pub fn voss(sentences: &[Sentence]) -> Elements {
             let previous = &sentences[i - 1];
             let other = previous.speaker.is_some() && previous.speaker != sentence.speaker;
             let said: Vec<String> = found.iter().map(|(_, w)| w.clone()).collect();
-            if other && tail(&previous.text, said.len()) == said {
+            if other && tail(previous, said.len()) == said {
                 mirrors.consider(Status::Met, 0.8, sentence);
             }
         }
