@@ -57,7 +57,8 @@ pub enum Command {
     /// Load a tenant's price book and discount bands from CSV files.
     Catalog(CatalogArgs),
     /// Qualify conversations given as files (emails, transcripts, notes) against BANT, MEDDICC,
-    /// QBS, TAS, Sandler and Voss, offline; no database is opened.
+    /// QBS, TAS, Sandler and Voss; no database is opened. Offline unless the configuration gives
+    /// the `sales` route a model.
     Qualify(QualifyArgs),
 }
 

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             Command::Ingest(args) => commands::knowledge::ingest(&config, args).await,
             Command::Search(args) => commands::knowledge::search(&config, args).await,
             Command::Catalog(args) => commands::catalog::load(&config, args).await,
-            Command::Qualify(args) => commands::qualify::run(args),
+            Command::Qualify(args) => commands::qualify::run(&config, args).await,
         }
     });
     match outcome {

@@ -109,6 +109,23 @@ pub trait StructuredSkill: Send + Sync + 'static {
     fn untrusted(&self, input: &Self::Input) -> String;
     /// The answer without a model: rules and templates over the input.
     fn offline(&self, input: &Self::Input) -> Self::Output;
+    /// Checks and corrects an answer against the input (whoever gave it): quotes located,
+    /// values clamped. The answer as it is by default.
+    fn settle(&self, _input: &Self::Input, output: Self::Output) -> Self::Output {
+        output
+    }
+    /// Keeps what the answer establishes (a scorecard version, a plan) before the run is
+    /// recorded. Runs again if recording the run fails, so it must be idempotent. Nothing by
+    /// default.
+    async fn record(
+        &self,
+        _cx: &SkillContext<'_>,
+        _input: &Self::Input,
+        _output: &Self::Output,
+        _answered_by: &str,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
     /// The actions an output proposes.
     fn actions(&self, input: &Self::Input, output: &Self::Output) -> Vec<Action>;
     /// The run an event starts, if any.
@@ -119,6 +136,25 @@ pub trait StructuredSkill: Send + Sync + 'static {
         _event: &Event,
     ) -> Result<Option<Trigger>, HandlerError> {
         Ok(None)
+    }
+}
+
+/// The model request for a skill's input: the role's instructions, then the task with the
+/// untrusted parts fenced.
+pub fn chat_request<S: StructuredSkill>(
+    skill: &S,
+    input: &S::Input,
+    canary: Option<&str>,
+) -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            Message::new(
+                MessageRole::System,
+                crate::prompt::instructions(S::ROLE, skill.instructions(), canary),
+            ),
+            Message::new(MessageRole::User, skill.request(input)),
+        ],
+        ..ChatRequest::default()
     }
 }
 
@@ -186,22 +222,18 @@ impl<S: StructuredSkill> Skill for Typed<S> {
                 fallback_reason: Some("the tenant's monthly LLM budget is spent".into()),
             }
         } else {
-            let request = ChatRequest {
-                messages: vec![
-                    Message::new(
-                        MessageRole::System,
-                        crate::prompt::instructions(S::ROLE, self.0.instructions(), cx.canary),
-                    ),
-                    Message::new(MessageRole::User, self.0.request(&input)),
-                ],
-                ..ChatRequest::default()
-            };
+            let request = chat_request(&self.0, &input, cx.canary);
             cx.gateway
                 .complete_structured(S::ROLE.as_str(), &request, S::NAME, || {
                     self.0.offline(&input)
                 })
                 .await
         };
+        let mut structured = structured;
+        structured.value = self.0.settle(&input, structured.value);
+        self.0
+            .record(cx, &input, &structured.value, &structured.provider)
+            .await?;
         let actions = self.0.actions(&input, &structured.value);
         let output = serde_json::to_value(&structured.value)
             .map_err(|e| HandlerError::Permanent(format!("serializing the output: {e}")))?;

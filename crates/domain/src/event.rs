@@ -31,6 +31,7 @@ labels! {
         GuardrailPolicy = "guardrail_policy",
         Document = "document",
         Catalog = "catalog",
+        Scorecard = "scorecard",
     }
 }
 

@@ -163,3 +163,7 @@ entity_id!(
     /// A discount band of the catalog.
     DiscountBandId
 );
+entity_id!(
+    /// A version of an opportunity's qualification scorecard.
+    ScorecardId
+);

@@ -30,6 +30,7 @@ pub mod opportunity;
 pub mod outbox;
 pub mod patch;
 pub mod product;
+pub mod qualification;
 pub mod region;
 pub mod stage;
 pub mod task;

@@ -61,6 +61,17 @@ const NO_TIMELINE: &[&[&str]] = &[
     &["no", "deadline"],
     &["no", "date", "set"],
 ];
+/// Phrases that leave a budget open: still to be worked out.
+const BUDGET_OPEN: &[&[&str]] = &[
+    &["work", "out"],
+    &["figure", "out"],
+    &["sort", "out"],
+    &["tbd"],
+    &["to", "be", "confirmed"],
+    &["to", "be", "decided"],
+    &["not", "sure", "yet"],
+    &["pending"],
+];
 const BUDGET_NO: &[&str] = &["cut", "frozen", "freeze", "slashed", "gone"];
 const NEED_WORDS: &[&str] = &[
     "problem",
@@ -163,8 +174,18 @@ fn budget(sentence: &Sentence, found: &[(Span, String)], element: &mut Element) 
         element.consider(Status::Partial, 0.5, sentence);
         return;
     }
+    if crate::find_phrase(found, BUDGET_OPEN).is_some() {
+        element.consider(Status::Partial, 0.55, sentence);
+        return;
+    }
     let amount = !amounts.is_empty();
-    let established = find_word(found, BUDGET_YES).is_some();
+    // "have" and "got" say the money is there, unless they say something must be done ("we
+    // still have to work out the budget").
+    let established = found.iter().enumerate().any(|(i, (_, w))| {
+        BUDGET_YES.contains(&w.as_str())
+            && !(matches!(w.as_str(), "have" | "got")
+                && found.get(i + 1).is_some_and(|(_, next)| next == "to"))
+    });
     if amount || established {
         element.consider(
             Status::Met,
@@ -187,8 +208,13 @@ fn authority(sentence: &Sentence, element: &mut Element) {
         if sentence.question {
             element.consider(Status::Partial, 0.6, sentence);
         } else if is_negated(text, *span) {
-            // "I don't sign off" puts it elsewhere, not established.
-            element.consider(Status::Partial, 0.55, sentence);
+            if sentence.words.iter().any(|(_, w)| w == "i") {
+                // "I don't sign off" puts it elsewhere, not established.
+                element.consider(Status::Partial, 0.55, sentence);
+            } else {
+                // "There isn't a single decision maker": nobody holds it.
+                element.consider(Status::NotMet, 0.6, sentence);
+            }
         } else if !titles.is_empty() || names_someone(text) {
             element.consider(Status::Met, 0.85, sentence);
         } else {
@@ -238,7 +264,11 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
         element.consider(Status::NotMet, 0.75, sentence);
         return;
     }
-    let mentions = dates(text);
+    // "last quarter", "two years ago": the past sets no deadline.
+    let mentions: Vec<_> = dates(text)
+        .into_iter()
+        .filter(|d| !in_the_past(text, d.span))
+        .collect();
     let Some(first) = mentions.first() else {
         if find_word(found, &["timeline", "timeframe", "timing", "deadline"]).is_some() {
             // Timing talked about without a time named: in discussion, not established.
@@ -256,6 +286,24 @@ fn timeline(sentence: &Sentence, found: &[(Span, String)], element: &mut Element
     } else {
         element.consider(Status::Partial, 0.5, sentence);
     }
+}
+
+/// Whether a date mention looks back ("last month", "in the past year", "two weeks ago").
+fn in_the_past(text: &str, span: Span) -> bool {
+    let before: Vec<String> = words(&text[..span.start])
+        .into_iter()
+        .rev()
+        .take(2)
+        .map(|(_, w)| w)
+        .collect();
+    let mention = text[span.start..span.end].to_lowercase();
+    let after = words(&text[span.end..]).into_iter().next().map(|(_, w)| w);
+    before
+        .iter()
+        .any(|w| matches!(w.as_str(), "last" | "past" | "previous" | "since" | "ago"))
+        || mention.starts_with("last ")
+        || mention.starts_with("past ")
+        || after.as_deref() == Some("ago")
 }
 
 impl Bant {

@@ -8,6 +8,7 @@
 pub mod bant;
 pub mod dates;
 pub mod evidence;
+pub mod genre;
 pub mod meddicc;
 pub mod money;
 pub mod negation;
@@ -26,6 +27,13 @@ pub fn qualify(
     frameworks: &[&str],
     competitors: &[String],
 ) -> Vec<(&'static str, techniques::Elements)> {
+    // Not about buying or selling: nothing to qualify.
+    let none: &[evidence::Sentence] = &[];
+    let sentences = if genre::is_commercial(sentences) {
+        sentences
+    } else {
+        none
+    };
     let sellers = sides::sellers(sentences, &[]);
     let b = bant::bant_with_sellers(sentences, &sellers);
     let m = meddicc::meddicc_with_sellers(sentences, competitors, &b, &sellers);

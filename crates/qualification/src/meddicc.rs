@@ -151,6 +151,19 @@ const PAPER: &[&str] = &[
     "vendor",
 ];
 const CHAMPION: &[&[&str]] = &[
+    &["i'll", "pitch"],
+    &["i'll", "take", "it", "to"],
+    &["i'll", "put", "my", "name"],
+    &["fully", "behind"],
+    &["i'm", "behind", "this"],
+    &["i'll", "back"],
+    &["pushed", "for", "this"],
+    &["banging", "this", "drum"],
+    &["driving", "this"],
+    &["walk", "it", "through", "with"],
+    &["present", "it", "herself"],
+    &["present", "it", "himself"],
+    &["present", "it", "myself"],
     &["i'll", "push"],
     &["i", "will", "push"],
     &["i'll", "champion"],
@@ -175,6 +188,137 @@ const COMPARE: &[&str] = &[
     "incumbent",
     "versus",
     "vs",
+];
+
+/// Phrases that say nothing is measured.
+const NO_METRICS: &[&[&str]] = &[
+    &["don't", "measure"],
+    &["not", "measured"],
+    &["haven't", "measured"],
+    &["no", "baseline"],
+    &["no", "number"],
+    &["no", "numbers"],
+    &["don't", "track"],
+    &["no", "metrics"],
+];
+/// Phrases of someone declining to back the deal.
+const NO_CHAMPION: &[&[&str]] = &[
+    &["not", "going", "to", "champion"],
+    &["won't", "champion"],
+    &["won't", "be", "the", "one", "pushing"],
+    &["not", "going", "to", "push"],
+    &["won't", "push"],
+    &["not", "my", "project"],
+];
+/// Phrases that say no other vendor is in play.
+const NO_COMPETITION: &[&[&str]] = &[
+    &["not", "talking", "to", "anyone"],
+    &["not", "talking", "to", "anybody"],
+    &["not", "looking", "at", "anyone"],
+    &["not", "speaking", "to", "anyone"],
+    &["the", "only", "ones", "we've"],
+    &["the", "only", "vendor"],
+    &["no", "other", "vendors"],
+    &["not", "evaluating", "anyone"],
+];
+/// Competitive language that names a rival nearby.
+const RIVALRY_STRONG: &[&[&str]] = &[
+    &["incumbent"],
+    &["pitching"],
+    &["bidding"],
+    &["quoting"],
+    &["quoted", "us"],
+    &["cheaper"],
+    &["pricier"],
+    &["proof", "of", "concept"],
+    &["paying"],
+    &["was", "here"],
+    &["were", "here"],
+    &["currently", "use"],
+    &["currently", "using"],
+    &["switch", "from"],
+    &["moving", "off"],
+];
+/// Contact language that names a rival only with "also", "other" and the like.
+const RIVALRY_WEAK: &[&[&str]] = &[
+    &["speaking", "with"],
+    &["talking", "to"],
+    &["looking", "at"],
+    &["meeting", "with"],
+];
+/// Capitalised words that are not vendor names.
+const NOT_NAMES: &[&str] = &[
+    "the",
+    "and",
+    "but",
+    "our",
+    "we",
+    "you",
+    "they",
+    "them",
+    "their",
+    "your",
+    "his",
+    "her",
+    "she",
+    "him",
+    "who",
+    "what",
+    "that",
+    "this",
+    "also",
+    "yeah",
+    "yes",
+    "okay",
+    "look",
+    "honestly",
+    "anyone",
+    "someone",
+    "everyone",
+    "nobody",
+    "other",
+    "others",
+    "another",
+    "else",
+    "which",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "team",
+    "board",
+    "finance",
+    "legal",
+    "procurement",
+    "it",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "group",
+    "company",
+    "ltd",
+    "inc",
+    "plc",
+    "new",
+    "old",
+    "all",
 ];
 
 /// Stated by the buyer's side and not negated: met; asked, negated or said by a seller: partial.
@@ -228,8 +372,15 @@ pub fn meddicc_with_sellers(
         }
         let text = &sentence.text;
         let found = &sentence.words;
-        // Metrics: a measurable outcome, a number with an improvement or a measure.
-        if let Some(cue) = find_word(found, IMPROVE) {
+        // Metrics: a measurable outcome, a number with an improvement or a measure; or a rate
+        // ("fourteen percent", "twenty hours a week").
+        if find_phrase(found, NO_METRICS).is_some() {
+            if !sentence.question && !selling {
+                out.metrics.consider(Status::NotMet, 0.65, sentence);
+            }
+        } else if let Some(cue) = rate(found) {
+            weigh(&mut out.metrics, sentence, selling, cue, 0.75);
+        } else if let Some(cue) = find_word(found, IMPROVE) {
             let measured = text.contains('%')
                 || !money(text).is_empty()
                 || found.iter().any(|(_, w)| {
@@ -242,9 +393,11 @@ pub fn meddicc_with_sellers(
         // Economic buyer: an executive who decides or holds the budget.
         let titles = roles(text);
         let cues = decision_cues(text);
+        // Holding the budget says more than deciding: look for it first.
         let money_power = cues
             .iter()
-            .find(|(_, c)| matches!(c, DecisionCue::HoldsBudget | DecisionCue::Decides));
+            .find(|(_, c)| *c == DecisionCue::HoldsBudget)
+            .or_else(|| cues.iter().find(|(_, c)| *c == DecisionCue::Decides));
         let senior = titles.iter().find(|r| r.level >= PersonaLevel::Director);
         match (senior, money_power) {
             (Some(_), Some((span, _))) => {
@@ -301,7 +454,11 @@ pub fn meddicc_with_sellers(
         if let Some(cue) = find_word(found, PAPER) {
             weigh(&mut out.paper_process, sentence, selling, cue, 0.75);
         }
-        if let Some(cue) = find_phrase(found, CHAMPION) {
+        if find_phrase(found, NO_CHAMPION).is_some() {
+            if !sentence.question && !selling {
+                out.champion.consider(Status::NotMet, 0.65, sentence);
+            }
+        } else if let Some(cue) = find_phrase(found, CHAMPION) {
             weigh(&mut out.champion, sentence, selling, cue, 0.7);
         }
         let lower = text.to_lowercase();
@@ -320,11 +477,104 @@ pub fn meddicc_with_sellers(
                 },
                 0.85,
             );
+        } else if find_phrase(found, NO_COMPETITION).is_some() {
+            if !sentence.question && !selling {
+                out.competition.consider(Status::NotMet, 0.6, sentence);
+            }
+        } else if let Some(cue) = rival(sentence, sellers) {
+            weigh(&mut out.competition, sentence, selling, cue, 0.65);
         } else if let Some(cue) = find_word(found, COMPARE) {
             weigh(&mut out.competition, sentence, selling, cue, 0.6);
         }
     }
     out
+}
+
+/// A rate: a number with "percent", or a time or count per period ("20 hours a week").
+fn rate(found: &[(Span, String)]) -> Option<Span> {
+    let number = |w: &str| w.bytes().any(|b| b.is_ascii_digit()) || NUMBER_WORDS.contains(&w);
+    found.windows(2).enumerate().find_map(|(i, pair)| {
+        let (value, unit) = (&pair[0].1, &pair[1].1);
+        if !number(value) {
+            return None;
+        }
+        let per_period = || {
+            matches!(
+                unit.as_str(),
+                "hours" | "days" | "minutes" | "weeks" | "times"
+            ) && matches!(
+                found.get(i + 2).map(|(_, w)| w.as_str()),
+                Some("a" | "per" | "every" | "each")
+            ) && matches!(
+                found.get(i + 3).map(|(_, w)| w.as_str()),
+                Some("day" | "week" | "month" | "quarter" | "year")
+            )
+        };
+        (matches!(unit.as_str(), "percent" | "per-cent" | "percentage") || per_period()).then(
+            || Span {
+                start: pair[0].0.start,
+                end: pair[1].0.end,
+            },
+        )
+    })
+}
+
+/// Vendors named beside competitive language ("Globex was here two weeks ago", "we're speaking
+/// with Initech also", "what we're paying Contoso"): the rival's name. Names are capitalised
+/// words that are not the sentence's first word, a speaker, a title or a month; in text written
+/// all in lower case, the word after "with", "to" or "at".
+fn rival(sentence: &Sentence, sellers: &[String]) -> Option<Span> {
+    let found = &sentence.words;
+    let strong = find_phrase(found, RIVALRY_STRONG);
+    let weak = find_phrase(found, RIVALRY_WEAK).filter(|_| {
+        found
+            .iter()
+            .any(|(_, w)| matches!(w.as_str(), "also" | "too" | "else" | "other" | "another"))
+    });
+    let cue = strong.or(weak)?;
+    let text = &sentence.text;
+    let lowercase = !text.chars().any(char::is_uppercase);
+    let titles = roles(text);
+    let speaker_names: Vec<String> = sentence
+        .speaker
+        .iter()
+        .chain(sellers)
+        .flat_map(|s| {
+            s.split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let candidate = |i: usize| -> bool {
+        let (span, word) = &found[i];
+        let raw = &text[span.start..span.end];
+        !NOT_NAMES.contains(&word.as_str())
+            && !speaker_names.contains(word)
+            && !titles
+                .iter()
+                .any(|t| t.span.start <= span.start && span.end <= t.span.end)
+            && dates(raw).is_empty()
+            && word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && word.chars().count() > 2
+    };
+    let name = if lowercase {
+        (0..found.len()).find(|&i| {
+            i > 0
+                && matches!(found[i - 1].1.as_str(), "with" | "to" | "at")
+                && found[i - 1].0.start >= cue.start
+                && candidate(i)
+        })
+    } else {
+        (1..found.len()).find(|&i| {
+            let (span, _) = &found[i];
+            text[span.start..].starts_with(char::is_uppercase)
+                && !text[..span.start]
+                    .trim_end()
+                    .ends_with(['.', '!', '?', ':'])
+                && candidate(i)
+        })
+    }?;
+    Some(found[name].0)
 }
 
 fn contains_word(haystack: &str, needle: &str) -> bool {

@@ -212,6 +212,22 @@ const PHRASES: &[(&[&str], DecisionCue)] = &[
     (&["one", "signing"], DecisionCue::Decides),
     (&["the", "decision", "is", "mine"], DecisionCue::Decides),
     (&["that's", "me"], DecisionCue::Decides),
+    (&["goes", "to", "our"], DecisionCue::Decides),
+    (&["go", "to", "our"], DecisionCue::Decides),
+    (&["go", "up", "to"], DecisionCue::Decides),
+    (&["goes", "up", "to"], DecisionCue::Decides),
+    (&["escalates", "to"], DecisionCue::Decides),
+    (&["can", "sign"], DecisionCue::Decides),
+    (&["sign", "anything"], DecisionCue::Decides),
+    (&["i'll", "sign"], DecisionCue::Decides),
+    (&["his", "decision"], DecisionCue::Decides),
+    (&["her", "decision"], DecisionCue::Decides),
+    (&["their", "decision"], DecisionCue::Decides),
+    (&["his", "call"], DecisionCue::Decides),
+    (&["her", "call"], DecisionCue::Decides),
+    (&["final", "approval"], DecisionCue::Decides),
+    (&["his", "budget"], DecisionCue::HoldsBudget),
+    (&["her", "budget"], DecisionCue::HoldsBudget),
     (&["owns", "the", "budget"], DecisionCue::HoldsBudget),
     (&["controls", "the", "budget"], DecisionCue::HoldsBudget),
     (&["budget", "holder"], DecisionCue::HoldsBudget),
@@ -247,7 +263,16 @@ pub fn decision_cues(text: &str) -> Vec<(Span, DecisionCue)> {
         // within three words.
         let holds = matches!(
             found[i].1.as_str(),
-            "own" | "owns" | "control" | "controls" | "hold" | "holds" | "manage" | "manages"
+            "own"
+                | "owns"
+                | "control"
+                | "controls"
+                | "hold"
+                | "holds"
+                | "manage"
+                | "manages"
+                | "his"
+                | "her"
         );
         if matched.is_none()
             && holds

@@ -75,6 +75,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0009_catalog.sql"),
         postgres: include_str!("../migrations/postgres/0009_catalog.sql"),
     },
+    Embedded {
+        version: 10,
+        name: "qualification",
+        sqlite: include_str!("../migrations/sqlite/0010_qualification.sql"),
+        postgres: include_str!("../migrations/postgres/0010_qualification.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -679,6 +679,30 @@ impl Store {
         on_backend!(self, b => b.discount_bands(tenant).await)
     }
 
+    /// Appends a version of an opportunity's qualification scorecard; it must follow the latest
+    /// version (`Conflict` otherwise). `Ok(false)` when the activity already has its version.
+    pub async fn append_scorecard(
+        &self,
+        w: &WriteCtx,
+        card: &domain::qualification::ScorecardVersion,
+    ) -> Result<bool> {
+        let appended = on_backend!(self, b => b.append_scorecard(w, card).await)?;
+        self.wrote();
+        Ok(appended)
+    }
+
+    /// An opportunity's scorecard versions, newest first: at most `limit`, below
+    /// `before_version` when given.
+    pub async fn scorecard_history(
+        &self,
+        tenant: TenantId,
+        opportunity: domain::id::OpportunityId,
+        before_version: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<domain::qualification::ScorecardVersion>> {
+        on_backend!(self, b => b.scorecard_history(tenant, opportunity, before_version, limit).await)
+    }
+
     /// Every live document of the tenant.
     pub async fn list_all_documents(
         &self,

@@ -37,6 +37,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "knowledge_vectors",
     "catalog_prices",
     "catalog_discount_bands",
+    "qualification_scorecards",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

@@ -1,25 +1,24 @@
 //! `agent-army qualify`: reads each file as a conversation and reports every framework's
-//! elements with evidence quoted from the file (character offsets into it). Offline: no
-//! database, no network. A file that cannot be read gets an error object; the rest go on.
+//! elements with evidence quoted from the file (character offsets into it). No database; the
+//! offline extractor answers unless the configuration gives the Sales route a model. A file that
+//! cannot be read gets an error object; the rest go on.
 
 use std::io::Write;
 
-use anyhow::bail;
-use qualification::evidence::{Element, sentences_of};
-use serde_json::{Map, Value, json};
+use agents::crew::sales::qualify::{QualifyInput, qualify_conversation};
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
 
 use crate::cli::QualifyArgs;
-
-fn element_json(element: &Element) -> Value {
-    json!({
-        "status": element.status,
-        "confidence": (f64::from(element.confidence) * 100.0).round() / 100.0,
-        "evidence": element.evidence.iter().map(|e| json!({"quote": e.quote, "start": e.start, "end": e.end})).collect::<Vec<_>>(),
-    })
-}
+use crate::config::Config;
 
 /// One file's report, or its error.
-fn report(path: &std::path::Path, frameworks: &[&str], competitors: &[String]) -> Value {
+async fn report(
+    gateway: &llm::Gateway,
+    path: &std::path::Path,
+    frameworks: &[&str],
+    competitors: &[String],
+) -> Value {
     let source = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -33,21 +32,10 @@ fn report(path: &std::path::Path, frameworks: &[&str], competitors: &[String]) -
         Ok(c) => c,
         Err(e) => return json!({"source": source, "error": e.to_string()}),
     };
-    let sentences = sentences_of(
-        conversation
-            .turns
-            .iter()
-            .map(|t| (t.speaker.as_deref(), t.text.as_str(), t.start)),
-    );
-    let mut out = Map::new();
-    for (framework, elements) in qualification::qualify(&sentences, frameworks, competitors) {
-        let mut fields = Map::new();
-        for (name, element) in &elements {
-            fields.insert((*name).to_owned(), element_json(element));
-        }
-        out.insert(framework.to_owned(), Value::Object(fields));
-    }
-    json!({"source": source, "frameworks": out})
+    let mut input = QualifyInput::from_conversation(&conversation);
+    input.competitors = competitors.to_vec();
+    let (scorecard, _answered_by) = qualify_conversation(gateway, &input).await;
+    json!({"source": source, "frameworks": scorecard.to_report(frameworks)})
 }
 
 fn print_text(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
@@ -76,33 +64,44 @@ fn print_text(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
     writeln!(out)
 }
 
-pub fn run(args: &QualifyArgs) -> anyhow::Result<()> {
-    let mut frameworks: Vec<&str> = Vec::new();
-    for name in &args.frameworks {
+/// The asked frameworks, checked against the known names, in report order.
+fn frameworks(asked: &[String]) -> anyhow::Result<Vec<&'static str>> {
+    let known: Vec<&'static str> = agents::crew::sales::qualify::FRAMEWORKS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let mut out = Vec::new();
+    for name in asked {
         let name = name.trim().to_ascii_lowercase();
-        match qualification::FRAMEWORKS.iter().find(|f| **f == name) {
-            Some(f) => frameworks.push(f),
+        match known.iter().find(|f| **f == name) {
+            Some(f) => out.push(*f),
             None => bail!(
                 "--frameworks: unknown framework {name:?} (use {})",
-                qualification::FRAMEWORKS.join(", ")
+                known.join(", ")
             ),
         }
     }
+    Ok(out)
+}
+
+pub async fn run(config: &Config, args: &QualifyArgs) -> anyhow::Result<()> {
+    let frameworks = frameworks(&args.frameworks)?;
+    let gateway = llm::Gateway::from_config(&config.llm).context("configuring the LLM gateway")?;
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let mut failed = 0;
     for path in &args.files {
-        let value = report(path, &frameworks, &args.competitors);
+        let value = report(&gateway, path, &frameworks, &args.competitors).await;
         if value.get("error").is_some() {
             failed += 1;
         }
+        let mut out = stdout.lock();
         if args.format == "json" {
             writeln!(out, "{value}")?;
         } else {
             print_text(&mut out, &value)?;
         }
+        out.flush()?;
     }
-    out.flush()?;
     if failed > 0 {
         eprintln!("{failed} of {} files could not be read", args.files.len());
     }

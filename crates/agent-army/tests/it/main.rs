@@ -529,12 +529,9 @@ fn environment_variables_configure_the_same_things() {
     assert!(dir.path().join("agent-army.db").exists());
 }
 
-/// `agent-army qualify`: JSON Lines in input order, every element in the contract's shape with
-/// verbatim evidence at its character offsets, error objects for unreadable files, no database.
-#[test]
-fn qualify_reports_every_framework_with_verbatim_evidence() {
-    let dir = tempfile::tempdir().unwrap();
-    let call = dir.path().join("call.vtt");
+/// A short WebVTT call with a budget, a timeline and a pain.
+fn sample_call(dir: &Path) -> std::path::PathBuf {
+    let call = dir.join("call.vtt");
     std::fs::write(
         &call,
         "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Rep>What budget have you set aside?\n\n\
@@ -542,6 +539,100 @@ fn qualify_reports_every_framework_with_verbatim_evidence() {
          00:00:10.000 --> 00:00:14.000\n<v Jane Doe>We need it live by the end of Q3; outages cost us 4 hours a week.\n",
     )
     .unwrap();
+    call
+}
+
+/// `agent-army qualify` on a configured model: one structured call per file answers (a recorded
+/// reply), quotes are placed at their offsets in the file (found again when the model changed
+/// their case), and a quote that is not in the file is dropped.
+#[tokio::test]
+async fn qualify_uses_the_configured_model_and_keeps_only_verbatim_quotes() {
+    let fake = testkit::FakeProvider::start().await;
+    fake.script([testkit::FakeReply::Text(
+        include_str!("../data/qualify_model_reply.json").to_owned(),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let call = sample_call(dir.path());
+    let config = dir.path().join("agent-army.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[llm.providers.fake]\nkind = \"openai\"\nbase_url = \"{}\"\n\n[llm.routes]\nsales = [\"fake/model\"]\n",
+            fake.base_url
+        ),
+    )
+    .unwrap();
+    let args = (config.clone(), call.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .arg("--config")
+            .arg(&args.0)
+            .args(["qualify", "--format", "json"])
+            .arg(&args.1)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1, "one structured call per file");
+    let prompt = requests[0].to_string();
+    assert!(
+        prompt.contains("untrusted_data"),
+        "the conversation is fenced"
+    );
+    assert!(prompt.contains("200k EUR approved"));
+    let bant = &line["frameworks"]["bant"];
+    // The model's statuses, not the offline extractor's.
+    assert_eq!(bant["authority"]["status"], "partial");
+    assert_eq!(bant["authority"]["confidence"], 0.62);
+    let text = std::fs::read_to_string(&call).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let timeline = &bant["timeline"]["evidence"][0];
+    assert_eq!(timeline["quote"], "We need it live by the end of Q3");
+    let (start, end) = (
+        timeline["start"].as_u64().unwrap() as usize,
+        timeline["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        chars[start..end].iter().collect::<String>(),
+        "We need it live by the end of Q3"
+    );
+    let process = &line["frameworks"]["meddicc"]["decision_process"];
+    assert_eq!(
+        process["evidence"].as_array().unwrap().len(),
+        0,
+        "invented quote dropped"
+    );
+    assert!(process["confidence"].as_f64().unwrap() <= 0.3);
+    for (_, elements) in line["frameworks"].as_object().unwrap() {
+        for (_, e) in elements.as_object().unwrap() {
+            for ev in e["evidence"].as_array().unwrap() {
+                let (start, end) = (
+                    ev["start"].as_u64().unwrap() as usize,
+                    ev["end"].as_u64().unwrap() as usize,
+                );
+                assert_eq!(
+                    chars[start..end].iter().collect::<String>(),
+                    ev["quote"].as_str().unwrap()
+                );
+            }
+        }
+    }
+}
+
+/// `agent-army qualify`: JSON Lines in input order, every element in the contract's shape with
+/// verbatim evidence at its character offsets, error objects for unreadable files, no database.
+#[test]
+fn qualify_reports_every_framework_with_verbatim_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let call = sample_call(dir.path());
     let chat = dir.path().join("smalltalk.txt");
     std::fs::write(
         &chat,

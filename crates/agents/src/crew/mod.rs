@@ -19,6 +19,7 @@ pub fn skills() -> Vec<Arc<dyn Skill>> {
     vec![
         Arc::new(Typed(sales::TriageEmail)),
         Arc::new(Typed(sales::MeetingMinutes)),
+        Arc::new(Typed(sales::qualify::Qualify)),
         Arc::new(Typed(after_close::Kickoff)),
         Arc::new(Typed(after_close::OnboardingPlan)),
         Arc::new(Typed(after_close::InvoiceSchedule)),

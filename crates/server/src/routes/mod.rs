@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod products;
 pub mod regions;
 pub mod relationships;
+pub mod scorecards;
 pub mod tasks;
 pub mod tenant;
 pub mod users;
@@ -89,6 +90,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(opportunities::move_stage))
         .routes(routes!(opportunities::stage_history))
+        .routes(routes!(scorecards::current))
+        .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))
         .routes(routes!(
             activities::get,

@@ -16,4 +16,5 @@ mod openai;
 mod ops;
 mod otlp;
 mod rls;
+mod scorecards;
 mod stage;

@@ -248,3 +248,4 @@ include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
+include!("../sql/qualification.rs");

@@ -165,6 +165,7 @@ include!("../sql/jobs.rs");
 include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
+include!("../sql/qualification.rs");
 
 #[cfg(test)]
 mod tests {
