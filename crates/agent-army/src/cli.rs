@@ -60,6 +60,11 @@ pub enum Command {
     /// QBS, TAS, Sandler and Voss; no database is opened. Offline unless the configuration gives
     /// the `sales` route a model.
     Qualify(QualifyArgs),
+    /// Create three demo tenants (Skyvera, Jigtree, Totogi) with products, price books, knowledge,
+    /// accounts, deals, emails and call transcripts; run the agents over them on the offline
+    /// engine; print what they found and held for approval. Use a fresh --data-dir: `serve` opens
+    /// the result.
+    Demo,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             Command::Search(args) => commands::knowledge::search(&config, args).await,
             Command::Catalog(args) => commands::catalog::load(&config, args).await,
             Command::Qualify(args) => commands::qualify::run(&config, args).await,
+            Command::Demo => commands::demo::run(&config).await,
         }
     });
     match outcome {

@@ -89,7 +89,7 @@ impl Runtime {
         self.store
             .register_subscriptions(&self.subscriptions())
             .await?;
-        let _listener = self.store.listen_for_jobs().await?;
+        let listener = self.store.listen_for_jobs().await?;
         let this = Arc::new(self);
         let signal = this.store.jobs_signal();
         let permits = Arc::new(Semaphore::new(this.config.concurrency.max(1)));
@@ -155,6 +155,11 @@ impl Runtime {
             }
         }
         heartbeat.abort();
+        // The listener holds a pooled connection: left running, it would keep the pool from
+        // closing.
+        if let Some(listener) = listener {
+            listener.abort();
+        }
         tracing::info!("agent runtime stopped");
         Ok(())
     }

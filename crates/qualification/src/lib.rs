@@ -27,6 +27,17 @@ pub fn qualify(
     frameworks: &[&str],
     competitors: &[String],
 ) -> Vec<(&'static str, techniques::Elements)> {
+    qualify_with_sellers(sentences, frameworks, competitors, &[])
+}
+
+/// As [`qualify`], with the names of speakers known to be sellers (the rep, from the activity's
+/// participants).
+pub fn qualify_with_sellers(
+    sentences: &[evidence::Sentence],
+    frameworks: &[&str],
+    competitors: &[String],
+    known_sellers: &[String],
+) -> Vec<(&'static str, techniques::Elements)> {
     // Not about buying or selling: nothing to qualify.
     let none: &[evidence::Sentence] = &[];
     let sentences = if genre::is_commercial(sentences) {
@@ -34,7 +45,7 @@ pub fn qualify(
     } else {
         none
     };
-    let sellers = sides::sellers(sentences, &[]);
+    let sellers = sides::sellers(sentences, known_sellers);
     let b = bant::bant_with_sellers(sentences, &sellers);
     let m = meddicc::meddicc_with_sellers(sentences, competitors, &b, &sellers);
     let mut out = Vec::new();

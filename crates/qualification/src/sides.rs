@@ -36,6 +36,24 @@ fn labelled_seller(speaker: &str) -> bool {
     })
 }
 
+/// Whether a speaker label names a known seller: the name itself, or the name followed by a
+/// company or role ("Mei Tan (Skyvera)", "Mei Tan - AE").
+fn is_known(speaker: &str, known: &str) -> bool {
+    let (speaker, known) = (speaker.trim(), known.trim());
+    if known.is_empty() {
+        return false;
+    }
+    if speaker.eq_ignore_ascii_case(known) {
+        return true;
+    }
+    speaker
+        .get(..known.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(known))
+        && speaker[known.len()..]
+            .trim_start()
+            .starts_with(['(', '-', ','])
+}
+
 /// The speakers on the selling side. `known` names sellers the caller knows (the rep).
 pub fn sellers(sentences: &[Sentence], known: &[String]) -> Vec<String> {
     let mut asked: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -50,7 +68,7 @@ pub fn sellers(sentences: &[Sentence], known: &[String]) -> Vec<String> {
     }
     let mut out: Vec<String> = asked
         .keys()
-        .filter(|s| labelled_seller(s) || known.iter().any(|k| k.eq_ignore_ascii_case(s)))
+        .filter(|s| labelled_seller(s) || known.iter().any(|k| is_known(s, k)))
         .map(|s| (*s).to_owned())
         .collect();
     if out.is_empty() && asked.len() == 2 {

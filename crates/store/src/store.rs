@@ -432,6 +432,12 @@ impl Store {
         Ok(letter)
     }
 
+    /// Jobs still to run other than schedule firings (which always wait for their next time),
+    /// across tenants: zero when the agents have caught up with every event.
+    pub async fn pending_work(&self) -> Result<i64> {
+        on_backend!(self, b => b.pending_work().await)
+    }
+
     /// Jobs queued and jobs leased, across tenants.
     pub async fn job_counts(&self) -> Result<(i64, i64)> {
         on_backend!(self, b => b.job_counts().await)

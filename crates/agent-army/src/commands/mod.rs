@@ -2,6 +2,7 @@
 
 pub mod apikey;
 pub mod catalog;
+pub mod demo;
 pub mod knowledge;
 pub mod migrate;
 pub mod qualify;

@@ -342,10 +342,69 @@ async fn catalog_from_the_console(backend: Backend) {
     assert!(!none.status.success());
 }
 
+/// `agent-army demo` creates the three tenants, runs the agents to the end and reports what they
+/// found and held for approval; `serve` then opens the same database and the scorecards are
+/// there. A second run refuses to touch the existing tenants and writes nothing.
+async fn demo_seeds_runs_the_agents_and_leaves_a_database_serve_opens(backend: Backend) {
+    let db = TestDb::create(&backend).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let report = stdout(&run(cli(&data, &db).arg("demo")));
+    for tenant in ["Skyvera (skyvera)", "Jigtree (jigtree)", "Totogi (totogi)"] {
+        assert!(report.contains(tenant), "{report}");
+    }
+    assert!(report.contains("qualify 12"), "{report}");
+    assert_eq!(report.matches("4 send_email").count(), 3, "{report}");
+    assert!(
+        report.contains("move_stage"),
+        "stage moves proposed: {report}"
+    );
+    assert!(report.contains("budget met"), "{report}");
+    assert!(report.contains("budget not_met"), "{report}");
+    assert!(!report.contains("stopped waiting"), "{report}");
+    let again = cli(&data, &db).arg("demo").output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let key =
+        stdout(&run(cli(&data, &db).args([
+            "apikey", "create", "--tenant", "skyvera", "--role", "admin",
+        ])));
+    let key = key.lines().last().unwrap().trim().to_owned();
+    let (_served, url) = serve(&data, &db, None);
+    let http = testkit::http_client();
+    let deals: Value = http
+        .get(format!("{url}/api/v1/opportunities"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let deals = deals["items"].as_array().unwrap();
+    assert_eq!(deals.len(), 4);
+    for deal in deals {
+        let card = http
+            .get(format!(
+                "{url}/api/v1/opportunities/{}/scorecard",
+                deal["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(card.status(), 200);
+        let card: Value = card.json().await.unwrap();
+        assert!(card["version"].as_i64().unwrap() >= 1);
+    }
+}
+
 both_backends!(
     bootstrap_serve_and_stop,
     ingest_and_search_from_the_console,
-    catalog_from_the_console
+    catalog_from_the_console,
+    demo_seeds_runs_the_agents_and_leaves_a_database_serve_opens
 );
 
 /// With `[knowledge.embeddings]` naming the local model, ingest embeds with a progress bar and

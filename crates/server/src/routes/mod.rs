@@ -14,6 +14,7 @@ pub mod dead_letters;
 pub mod events;
 pub mod guardrails;
 pub mod health;
+pub mod intelligence;
 pub mod knowledge;
 pub mod llm;
 pub mod openai;
@@ -90,6 +91,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(opportunities::move_stage))
         .routes(routes!(opportunities::stage_history))
+        .routes(routes!(intelligence::get))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))

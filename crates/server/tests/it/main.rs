@@ -9,6 +9,7 @@ mod bad_input;
 mod catalog_api;
 mod crud;
 mod injection;
+mod intelligence;
 mod isolation;
 mod knowledge;
 mod knowledge_api;

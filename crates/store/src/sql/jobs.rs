@@ -291,6 +291,15 @@ impl Backend {
     }
 
     /// Jobs waiting (due or not) and leased, across tenants, for metrics.
+    pub(crate) async fn pending_work(&self) -> Result<i64> {
+        let mut tx = self.begin_queue().await?;
+        let row = sqlx::query("SELECT count(*) AS pending FROM jobs WHERE kind <> 'schedule'")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(col(&row, "pending")?)
+    }
+
     pub(crate) async fn job_counts(&self) -> Result<(i64, i64)> {
         let mut tx = self.begin_queue().await?;
         let row = sqlx::query(

@@ -3,7 +3,9 @@
 //! minutes and tasks. Emails and transcripts are untrusted: they reach the model fenced, and the
 //! offline implementations read them only as data (rules over the text, templates for the prose).
 
+pub mod intelligence;
 pub mod qualify;
+pub mod stage_moves;
 
 use async_trait::async_trait;
 use domain::action::{Action, ActionKind, EmailDraft, TaskDraft};

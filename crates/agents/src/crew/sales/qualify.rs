@@ -14,6 +14,7 @@ use domain::agent_run::RunTrigger;
 use domain::event::Event;
 use domain::id::{AccountId, ActivityId, OpportunityId, ScorecardId, TenantId};
 use domain::qualification::{ScorecardChange, ScorecardVersion};
+use domain::stage::Stage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -226,6 +227,17 @@ pub struct QualifyInput {
     /// Competitor names (from the knowledge base's competitor documents).
     #[serde(default)]
     pub competitors: Vec<String>,
+    /// Names of speakers on our side (the tenant's users among the participants): what they
+    /// say establishes nothing.
+    #[serde(default)]
+    pub sellers: Vec<String>,
+    /// The opportunity's stage when the activity arrived, for stage-move proposals.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub stage: Option<Stage>,
+    /// The opportunity's scorecard before this activity (as stored), for stage-move proposals.
+    #[serde(default)]
+    pub previous: Option<Value>,
 }
 
 impl QualifyInput {
@@ -246,6 +258,9 @@ impl QualifyInput {
                 })
                 .collect(),
             competitors: Vec::new(),
+            sellers: Vec::new(),
+            stage: None,
+            previous: None,
         }
     }
 
@@ -265,6 +280,9 @@ impl QualifyInput {
                     start: 0,
                 }],
                 competitors: Vec::new(),
+                sellers: Vec::new(),
+                stage: None,
+                previous: None,
             },
         };
         let sender = activity
@@ -283,6 +301,12 @@ impl QualifyInput {
                 }
             }
         }
+        input.sellers = activity
+            .participants
+            .iter()
+            .filter(|p| p.user_id.is_some())
+            .filter_map(|p| p.name.clone())
+            .collect();
         input.activity_id = Some(activity.id);
         input.account_id = activity.account_id;
         input.opportunity_id = activity.opportunity_id;
@@ -301,7 +325,8 @@ pub fn offline_scorecard(input: &QualifyInput) -> Scorecard {
     );
     let names: Vec<&str> = FRAMEWORKS.iter().map(|(name, _)| *name).collect();
     let mut scorecard = Scorecard::unknown();
-    let found = qualification::qualify(&sentences, &names, &input.competitors);
+    let found =
+        qualification::qualify_with_sellers(&sentences, &names, &input.competitors, &input.sellers);
     for (framework, element, finding) in scorecard.findings_mut() {
         let Some(offline) = found
             .iter()
@@ -505,8 +530,12 @@ pub fn merge(
     (Value::Object(merged), changes)
 }
 
-/// Appends the opportunity's next scorecard version when the activity moved something (or it
-/// is the first). Nothing when the activity already has its version.
+/// How often a scorecard append is retried when another activity of the same deal appended
+/// first, before the job itself is retried.
+const APPEND_ATTEMPTS: usize = 5;
+
+/// Appends the opportunity's next scorecard version, merging again over whatever another
+/// activity of the same deal appended meanwhile.
 async fn record_scorecard(
     store: &Store,
     tenant: TenantId,
@@ -515,6 +544,25 @@ async fn record_scorecard(
     found: &Scorecard,
     answered_by: &str,
 ) -> Result<(), HandlerError> {
+    let mut attempt = 1;
+    loop {
+        match append_scorecard(store, tenant, opportunity, activity, found, answered_by).await {
+            Err(store::Error::Conflict(_)) if attempt < APPEND_ATTEMPTS => attempt += 1,
+            other => return other.map_err(HandlerError::from),
+        }
+    }
+}
+
+/// Appends the opportunity's next scorecard version when the activity moved something (or it
+/// is the first). Nothing when the activity already has its version.
+async fn append_scorecard(
+    store: &Store,
+    tenant: TenantId,
+    opportunity: OpportunityId,
+    activity: Option<ActivityId>,
+    found: &Scorecard,
+    answered_by: &str,
+) -> Result<(), store::Error> {
     let latest = store
         .scorecard_history(tenant, opportunity, None, 1)
         .await?
@@ -585,7 +633,7 @@ impl StructuredSkill for Qualify {
     const ROLE: AgentRole = AgentRole::Sales;
     const DESCRIPTION: &'static str = "Qualifies a conversation against BANT, MEDDICC, QBS, TAS, \
         Sandler and Voss, with verbatim evidence; the opportunity's scorecard keeps the history.";
-    const ALLOWED: &'static [ActionKind] = &[];
+    const ALLOWED: &'static [ActionKind] = &[ActionKind::MoveStage];
     const TRIGGERS: &'static [&'static str] = &["activity.created"];
 
     fn instructions(&self) -> &'static str {
@@ -643,8 +691,16 @@ impl StructuredSkill for Qualify {
         }
     }
 
-    fn actions(&self, _input: &Self::Input, _output: &Self::Output) -> Vec<Action> {
-        Vec::new()
+    /// A stage move when this activity is the one that meets the stage's exit criteria.
+    fn actions(&self, input: &Self::Input, output: &Self::Output) -> Vec<Action> {
+        let (Some(opportunity), Some(stage)) = (input.opportunity_id, input.stage) else {
+            return Vec::new();
+        };
+        let (after, _) = merge(input.previous.as_ref(), output, input.activity_id);
+        super::stage_moves::propose(opportunity, stage, input.previous.as_ref(), &after)
+            .map(Action::MoveStage)
+            .into_iter()
+            .collect()
     }
 
     async fn on_event(
@@ -666,6 +722,22 @@ impl StructuredSkill for Qualify {
         }
         let mut input = QualifyInput::from_activity(&activity);
         input.competitors = competitor_names(store, tenant).await?;
+        if let Some(opportunity) = input.opportunity_id {
+            match store
+                .get::<domain::opportunity::Opportunity>(tenant, opportunity.as_uuid())
+                .await
+            {
+                Ok(deal) => input.stage = Some(deal.stage),
+                Err(store::Error::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+            input.previous = store
+                .scorecard_history(tenant, opportunity, None, 1)
+                .await?
+                .into_iter()
+                .next()
+                .map(|v| v.scorecard);
+        }
         Ok(Some(Trigger {
             kind: RunTrigger::Event,
             event_id: Some(event.id.as_uuid()),
@@ -705,7 +777,10 @@ pub async fn qualify_conversation(
 }
 
 /// Competitor names: the titles of the tenant's competitor documents.
-async fn competitor_names(store: &Store, tenant: TenantId) -> Result<Vec<String>, HandlerError> {
+pub async fn competitor_names(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<Vec<String>, store::Error> {
     let documents = store.list_all_documents(tenant).await?;
     Ok(documents
         .into_iter()
@@ -807,6 +882,9 @@ mod tests {
                 ("Dana", "We need it live by March 31."),
             ]),
             competitors: vec![],
+            sellers: vec![],
+            stage: None,
+            previous: None,
         };
         let card = offline_scorecard(&input);
         assert_eq!(card.bant.budget.status, Status::Met);
