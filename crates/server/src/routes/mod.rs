@@ -20,6 +20,7 @@ pub mod llm;
 pub mod openai;
 pub mod opportunities;
 pub mod outbox;
+pub mod political_map;
 pub mod products;
 pub mod regions;
 pub mod relationships;
@@ -92,6 +93,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(opportunities::move_stage))
         .routes(routes!(opportunities::stage_history))
         .routes(routes!(intelligence::get))
+        .routes(routes!(political_map::get))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))

@@ -85,4 +85,93 @@ async fn an_accounts_activities_read_together(backend: Backend) {
     assert_problem(r, 404, "not_found").await;
 }
 
-both_backends!(an_accounts_activities_read_together);
+/// The political map of a committee built through the API: JSON with gaps, DOT and SVG renders,
+/// a bad format refused, another tenant's account not found.
+async fn the_political_map_renders_the_committee(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let account = app
+        .create(
+            &t.admin_key,
+            "/api/v1/accounts",
+            json!({"name": "Acme", "domains": ["acme.com"]}),
+        )
+        .await;
+    let id = account["id"].as_str().unwrap().to_owned();
+    let mut people = Vec::new();
+    for (name, level, role) in [
+        ("Jonas Albrecht", "c_suite", "economic_buyer"),
+        ("Katrin <Vogel>", "executive", "champion"),
+    ] {
+        let c = app
+            .create(
+                &t.admin_key,
+                "/api/v1/contacts",
+                json!({"account_id": id, "name": name, "persona_level": level, "buying_role": role}),
+            )
+            .await;
+        people.push(c["id"].as_str().unwrap().to_owned());
+    }
+    app.create(
+        &t.admin_key,
+        "/api/v1/contact-relationships",
+        json!({"from_contact_id": people[1], "to_contact_id": people[0], "kind": "reports_to"}),
+    )
+    .await;
+    let path = format!("/api/v1/accounts/{id}/political-map");
+    let map: Value = app
+        .get(&t.admin_key, &path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(map["stakeholders"].as_array().unwrap().len(), 2);
+    assert_eq!(map["stakeholders"][0]["buying_role"], "economic_buyer");
+    assert_eq!(map["edges"][0]["kind"], "reports_to");
+    let codes: Vec<&str> = map["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"economic_buyer_not_engaged"), "{codes:?}");
+    assert!(codes.contains(&"champion_untested"), "{codes:?}");
+
+    let dot = app
+        .get(&t.admin_key, &format!("{path}?format=dot"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        dot.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/vnd.graphviz")
+    );
+    assert!(dot.text().await.unwrap().contains(" -> "));
+    let svg = app
+        .get(&t.admin_key, &format!("{path}?format=svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let svg = svg.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Katrin &lt;Vogel&gt;"));
+
+    let bad = app
+        .get(&t.admin_key, &format!("{path}?format=png"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(bad, 400, "invalid_query").await;
+    let other = app.tenant("jigtree").await;
+    let r = app.get(&other.admin_key, &path).send().await.unwrap();
+    assert_problem(r, 404, "not_found").await;
+}
+
+both_backends!(
+    an_accounts_activities_read_together,
+    the_political_map_renders_the_committee
+);

@@ -319,7 +319,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         store.clone(),
         agents::crew::handlers(&deps),
         agents::RuntimeConfig {
-            concurrency: 8,
+            // One job at a time: each deal's activities are qualified in the order they
+            // happened, so the scorecards and stage proposals come out the same on every run.
+            concurrency: 1,
             poll: Duration::from_millis(50),
             retry_base: Duration::from_millis(200),
             ..agents::RuntimeConfig::default()

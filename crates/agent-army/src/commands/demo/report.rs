@@ -42,6 +42,8 @@ pub struct TenantReport {
     pub waiting: BTreeMap<String, usize>,
     pub tasks: usize,
     pub deals: Vec<DealLine>,
+    /// Coverage gaps of the accounts' political maps, by code.
+    pub gaps: BTreeMap<&'static str, usize>,
 }
 
 /// Everything the report says.
@@ -158,6 +160,18 @@ pub async fn gather(store: &Store, seeded: &[Seeded]) -> anyhow::Result<Report> 
         {
             deals.push(deal_line(store, s, &deal).await?);
         }
+        let mut gaps = BTreeMap::new();
+        for account in store
+            .list_all::<domain::account::Account>(s.tenant, Vec::new(), usize::MAX)
+            .await?
+        {
+            let map =
+                agents::crew::sales::political_map::political_map(store, s.tenant, account.id)
+                    .await?;
+            for gap in map.gaps {
+                *gaps.entry(gap.code).or_default() += 1;
+            }
+        }
         tenants.push((
             format!("{} ({})", s.display, s.slug),
             TenantReport {
@@ -169,6 +183,7 @@ pub async fn gather(store: &Store, seeded: &[Seeded]) -> anyhow::Result<Report> 
                 waiting: waiting_approvals(store, s.tenant).await?,
                 tasks: tasks.len(),
                 deals,
+                gaps,
             },
         ));
     }
@@ -221,6 +236,20 @@ pub fn print(
                 }
             )?;
         }
+        let gaps: Vec<String> = t
+            .gaps
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "political-map gaps: {}",
+            if gaps.is_empty() {
+                "none".to_owned()
+            } else {
+                gaps.join(", ")
+            }
+        )?;
         let held: Vec<String> = t
             .waiting
             .iter()

@@ -337,6 +337,28 @@ fn sentiment(read: &Read<'_>) -> Option<f32> {
     any.then(|| (positive as f32 - negative as f32) / (positive + negative + 1) as f32)
 }
 
+/// Positive and negative words per buyer-side speaker (lower-cased name) across activities.
+pub(crate) fn moods_by_speaker(activities: &[Activity]) -> BTreeMap<String, (usize, usize)> {
+    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for activity in activities {
+        let read = read(activity);
+        for sentence in read.buyer_sentences() {
+            let Some(speaker) = &sentence.speaker else {
+                continue;
+            };
+            let entry = out.entry(speaker.trim().to_lowercase()).or_default();
+            for (_, word) in &sentence.words {
+                if POSITIVE.contains(&word.as_str()) {
+                    entry.0 += 1;
+                } else if NEGATIVE.contains(&word.as_str()) {
+                    entry.1 += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
 fn summary(read: &Read<'_>) -> String {
     let first = read
         .buyer_sentences()

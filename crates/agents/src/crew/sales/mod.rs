@@ -4,6 +4,7 @@
 //! offline implementations read them only as data (rules over the text, templates for the prose).
 
 pub mod intelligence;
+pub mod political_map;
 pub mod qualify;
 pub mod stage_moves;
 
@@ -45,6 +46,10 @@ pub struct ActivityInput {
     pub subject: Option<String>,
     /// The body or transcript: untrusted text.
     pub body: String,
+    /// Addresses of the customer-side people who took part (meetings and calls): the minutes
+    /// go to them.
+    #[serde(default)]
+    pub attendees: Vec<String>,
 }
 
 impl ActivityInput {
@@ -63,6 +68,17 @@ impl ActivityInput {
             from_name: from.and_then(|p| p.name.clone()),
             subject: activity.subject.clone(),
             body: activity.body.clone(),
+            attendees: activity
+                .participants
+                .iter()
+                .filter(|p| p.user_id.is_none() && p.role != ParticipantRole::From)
+                .filter_map(|p| p.email.as_ref().map(|e| e.as_str().to_owned()))
+                .fold(Vec::new(), |mut all, address| {
+                    if !all.contains(&address) {
+                        all.push(address);
+                    }
+                    all
+                }),
         }
     }
 
@@ -410,6 +426,32 @@ pub struct ActionItem {
 /// Minutes and tasks from a meeting or call transcript.
 pub struct MeetingMinutes;
 
+/// The minutes as an email body: summary, decisions, action items with owners and dates.
+fn minutes_email(minutes: &Minutes) -> String {
+    let mut body = format!(
+        "Hello all,\n\nThank you for your time. Here are the minutes.\n\nSummary\n{}\n",
+        minutes.summary
+    );
+    if !minutes.decisions.is_empty() {
+        body.push_str("\nDecisions\n");
+        for decision in &minutes.decisions {
+            body.push_str(&format!("- {decision}\n"));
+        }
+    }
+    if !minutes.action_items.is_empty() {
+        body.push_str("\nAction items\n");
+        for item in &minutes.action_items {
+            let due = in_days(item.due_in_days.min(90))
+                .map(|d| format!(", by {d}"))
+                .unwrap_or_default();
+            let owner = item.owner.as_deref().unwrap_or("owner to confirm");
+            body.push_str(&format!("- {} ({owner}{due})\n", item.task));
+        }
+    }
+    body.push_str("\nPlease reply if anything is missing or wrong.\n");
+    body
+}
+
 const ACTION_MARKERS: &[&str] = &[
     "action item",
     "next step",
@@ -441,8 +483,8 @@ impl StructuredSkill for MeetingMinutes {
 
     const NAME: &'static str = "meeting_minutes";
     const ROLE: AgentRole = AgentRole::Sales;
-    const DESCRIPTION: &'static str = "Writes minutes of a meeting or call transcript: summary, decisions and action items as tasks.";
-    const ALLOWED: &'static [ActionKind] = &[ActionKind::CreateTask];
+    const DESCRIPTION: &'static str = "Writes minutes of a meeting or call transcript: summary, decisions and action items as tasks, and proposes sending the minutes to the attendees.";
+    const ALLOWED: &'static [ActionKind] = &[ActionKind::CreateTask, ActionKind::SendEmail];
     const TRIGGERS: &'static [&'static str] = &["activity.created"];
 
     fn instructions(&self) -> &'static str {
@@ -506,8 +548,10 @@ impl StructuredSkill for MeetingMinutes {
         }
     }
 
+    /// A task per action item, and the minutes proposed as one email to the customer-side
+    /// attendees (held by the guardrails like any outbound email).
     fn actions(&self, input: &Self::Input, output: &Self::Output) -> Vec<Action> {
-        output
+        let mut actions: Vec<Action> = output
             .action_items
             .iter()
             .take(10)
@@ -524,7 +568,25 @@ impl StructuredSkill for MeetingMinutes {
                     opportunity_id: input.opportunity_id,
                 })
             })
-            .collect()
+            .collect();
+        if !input.attendees.is_empty() {
+            actions.push(Action::SendEmail(EmailDraft {
+                to: input.attendees.iter().take(20).cloned().collect(),
+                cc: Vec::new(),
+                bcc: Vec::new(),
+                subject: clip(
+                    &format!(
+                        "Minutes: {}",
+                        input.subject.as_deref().unwrap_or("our meeting")
+                    ),
+                    200,
+                ),
+                body: minutes_email(output),
+                account_id: input.account_id,
+                opportunity_id: input.opportunity_id,
+            }));
+        }
+        actions
     }
 
     async fn on_event(
@@ -560,6 +622,7 @@ mod tests {
             from_name: Some("Jo Smith".into()),
             subject: Some("Pricing for 200 seats".into()),
             body: body.into(),
+            attendees: Vec::new(),
         }
     }
 
@@ -601,5 +664,22 @@ mod tests {
         assert_eq!(out.decisions, ["We agreed on the pilot scope."]);
         assert_eq!(out.action_items.len(), 1);
         assert_eq!(out.action_items[0].owner.as_deref(), Some("Jo"));
+        let input = ActivityInput {
+            attendees: vec!["ana@acme.com".into(), "jo@acme.com".into()],
+            ..email("")
+        };
+        let actions = MeetingMinutes.actions(&input, &out);
+        let Some(Action::SendEmail(mail)) = actions.last() else {
+            unreachable!("the minutes are proposed as an email: {actions:?}");
+        };
+        assert_eq!(mail.to, ["ana@acme.com", "jo@acme.com"]);
+        assert!(mail.body.contains("We agreed on the pilot scope."));
+        assert!(
+            mail.body.contains("questionnaire by Monday. (Jo, by "),
+            "{}",
+            mail.body
+        );
+        let alone = MeetingMinutes.actions(&email(""), &out);
+        assert!(alone.iter().all(|a| !matches!(a, Action::SendEmail(_))));
     }
 }
