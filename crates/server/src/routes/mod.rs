@@ -7,6 +7,7 @@ pub mod agents;
 pub mod apikeys;
 pub mod approvals;
 pub mod audit;
+pub mod briefing;
 pub mod catalog;
 pub mod contacts;
 pub mod crud;
@@ -94,6 +95,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(opportunities::stage_history))
         .routes(routes!(intelligence::get))
         .routes(routes!(political_map::get))
+        .routes(routes!(briefing::get))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))

@@ -171,7 +171,95 @@ async fn the_political_map_renders_the_committee(backend: Backend) {
     assert_problem(r, 404, "not_found").await;
 }
 
+/// A meeting briefing on a deal: attendees limited to those asked for, questions for every open
+/// element, Markdown on request; bad attendees and formats are refused, another tenant's deal is
+/// not found.
+async fn a_briefing_prepares_the_meeting(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let account = app
+        .create(
+            &t.admin_key,
+            "/api/v1/accounts",
+            json!({"name": "Acme", "domains": ["acme.com"], "industry": "Retail"}),
+        )
+        .await;
+    let account = account["id"].as_str().unwrap().to_owned();
+    let mut people = Vec::new();
+    for (name, level, role) in [
+        ("Jonas Albrecht", "c_suite", "economic_buyer"),
+        ("Katrin Vogel", "executive", "champion"),
+    ] {
+        let c = app
+            .create(
+                &t.admin_key,
+                "/api/v1/contacts",
+                json!({"account_id": account, "name": name, "persona_level": level, "buying_role": role}),
+            )
+            .await;
+        people.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let deal = app
+        .create(
+            &t.admin_key,
+            "/api/v1/opportunities",
+            json!({"account_id": account, "name": "Acme rollout",
+                "amount": {"amount": "120000", "currency": "EUR"}, "close_date": "2027-03-31"}),
+        )
+        .await;
+    let path = format!(
+        "/api/v1/opportunities/{}/briefing",
+        deal["id"].as_str().unwrap()
+    );
+    let brief: Value = app
+        .get(&t.admin_key, &format!("{path}?attendees={}", people[0]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(brief["attendees"].as_array().unwrap().len(), 1);
+    assert_eq!(brief["attendees"][0]["name"], "Jonas Albrecht");
+    assert_eq!(
+        brief["questions"].as_array().unwrap().len(),
+        12,
+        "nothing is qualified yet"
+    );
+    assert!(
+        brief["account_context"][1]
+            .as_str()
+            .unwrap()
+            .contains("Acme rollout")
+    );
+    let markdown = app
+        .get(&t.admin_key, &format!("{path}?format=markdown"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        markdown.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    let markdown = markdown.text().await.unwrap();
+    assert!(markdown.starts_with("# Meeting briefing") && markdown.contains("**Katrin Vogel**"));
+    for bad in ["?attendees=nope", "?format=pdf", "?colour=red"] {
+        let r = app
+            .get(&t.admin_key, &format!("{path}{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, 400, "invalid_query").await;
+    }
+    let other = app.tenant("jigtree").await;
+    let r = app.get(&other.admin_key, &path).send().await.unwrap();
+    assert_problem(r, 404, "not_found").await;
+}
+
 both_backends!(
     an_accounts_activities_read_together,
-    the_political_map_renders_the_committee
+    the_political_map_renders_the_committee,
+    a_briefing_prepares_the_meeting
 );

@@ -3,6 +3,7 @@
 //! minutes and tasks. Emails and transcripts are untrusted: they reach the model fenced, and the
 //! offline implementations read them only as data (rules over the text, templates for the prose).
 
+pub mod briefing;
 pub mod intelligence;
 pub mod political_map;
 pub mod qualify;
