@@ -248,7 +248,10 @@ fn risks(map: &PoliticalMap, intel: &AccountIntelligence, card: Option<&Value>) 
 
 /// Builds the briefing. `attendees` limits the people to brief (all stakeholders when empty);
 /// `competitor_briefs` are (name, opening text) of the competitor documents.
-#[expect(clippy::too_many_arguments, reason = "a briefing reads every part of the deal")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a briefing reads every part of the deal"
+)]
 pub fn build(
     account: &Account,
     opportunity: &Opportunity,
