@@ -99,6 +99,9 @@ pub trait StructuredSkill: Send + Sync + 'static {
     const DESCRIPTION: &'static str;
     const ALLOWED: &'static [ActionKind];
     const TRIGGERS: &'static [&'static str] = &[];
+    /// Whether a model may answer; a skill that is rules by nature (matching, bookkeeping) sets
+    /// `false` and always answers offline, at no cost and the same every time.
+    const USES_MODEL: bool = true;
 
     /// What the model is asked to do (system instructions, after the role's preamble).
     fn instructions(&self) -> &'static str;
@@ -214,7 +217,14 @@ impl<S: StructuredSkill> Skill for Typed<S> {
         let input: S::Input = serde_json::from_value(input.clone())
             .map_err(|e| HandlerError::Permanent(format!("invalid input for {}: {e}", S::NAME)))?;
         let untrusted = self.0.untrusted(&input);
-        let structured = if cx.offline_only {
+        let structured = if !S::USES_MODEL {
+            llm::Structured {
+                value: self.0.offline(&input),
+                attempts: Vec::new(),
+                provider: llm::providers::offline::OFFLINE.to_owned(),
+                fallback_reason: None,
+            }
+        } else if cx.offline_only {
             llm::Structured {
                 value: self.0.offline(&input),
                 attempts: vec![llm::Attempt::offline(llm::Usage::default(), false)],

@@ -153,6 +153,8 @@ pub(crate) fn parse(text: &str, format: Format) -> Result<Conversation, ParseErr
         format,
         subject: title,
         addresses: Vec::new(),
+        people: Vec::new(),
+        sent_at: None,
         turns,
     })
 }

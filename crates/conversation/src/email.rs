@@ -7,7 +7,7 @@
 use mail_parser::{Encoding, MessageParser, PartType};
 
 use crate::offsets::{CharIndex, lines};
-use crate::{Conversation, Format, ParseError, Turn};
+use crate::{Conversation, Format, HeaderRole, ParseError, Person, Turn};
 
 /// Whether text starts with a header block naming a sender or a subject.
 pub(crate) fn looks_like_email(text: &str) -> bool {
@@ -62,15 +62,27 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Conversation, ParseError> {
         .parse(bytes)
         .ok_or_else(|| malformed("unparseable message"))?;
     let mut addresses: Vec<String> = Vec::new();
-    for list in [message.from(), message.to(), message.cc()]
-        .into_iter()
-        .flatten()
-    {
-        for addr in list.iter() {
+    let mut people: Vec<Person> = Vec::new();
+    let lists = [
+        (HeaderRole::From, message.from()),
+        (HeaderRole::To, message.to()),
+        (HeaderRole::Cc, message.cc()),
+    ];
+    for (role, list) in lists {
+        for addr in list.iter().flat_map(|l| l.iter()) {
             if let Some(a) = addr.address() {
                 let a = a.trim().to_ascii_lowercase();
                 if !addresses.contains(&a) {
-                    addresses.push(a);
+                    addresses.push(a.clone());
+                    people.push(Person {
+                        role,
+                        address: a,
+                        name: addr
+                            .name()
+                            .map(str::trim)
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_owned),
+                    });
                 }
             }
         }
@@ -133,6 +145,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Conversation, ParseError> {
         format: Format::Email,
         subject: message.subject().map(str::to_owned),
         addresses,
+        people,
+        sent_at: message.date().map(|d| d.to_timestamp()),
         turns,
     })
 }
@@ -151,6 +165,11 @@ mod tests {
             c.addresses,
             ["jane@acme.com", "bob@seller.io", "cfo@acme.com"]
         );
+        assert_eq!(c.people[0].role, HeaderRole::From);
+        assert_eq!(c.people[0].name.as_deref(), Some("Jane Doe"));
+        assert_eq!(c.people[2].role, HeaderRole::Cc);
+        assert_eq!(c.people[2].name, None);
+        assert_eq!(c.sent_at, Some(1_793_700_000));
         assert_eq!(c.turns.len(), 2);
         assert_eq!(c.turns[0].speaker.as_deref(), Some("Jane Doe"));
         assert_eq!(

@@ -166,6 +166,8 @@ pub(crate) fn parse(text: &str) -> Result<Conversation, ParseError> {
         format: Format::Json,
         subject,
         addresses: Vec::new(),
+        people: Vec::new(),
+        sent_at: None,
         turns,
     })
 }

@@ -168,6 +168,8 @@ pub(crate) fn parse(text: &str, format: Format) -> Conversation {
         format,
         subject: None,
         addresses: Vec::new(),
+        people: Vec::new(),
+        sent_at: None,
         turns,
     }
 }
@@ -206,6 +208,8 @@ pub(crate) fn notes(text: &str) -> Conversation {
         format: Format::Notes,
         subject: None,
         addresses: Vec::new(),
+        people: Vec::new(),
+        sent_at: None,
         turns,
     }
 }

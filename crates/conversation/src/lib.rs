@@ -45,6 +45,23 @@ pub struct Turn {
     pub quoted: bool,
 }
 
+/// How someone took part in an email (from the headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderRole {
+    From,
+    To,
+    Cc,
+}
+
+/// Someone named in an email's headers: the address lower-cased, the display name as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub role: HeaderRole,
+    pub address: String,
+    pub name: Option<String>,
+}
+
 /// A conversation read from one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conversation {
@@ -53,6 +70,11 @@ pub struct Conversation {
     pub subject: Option<String>,
     /// Email addresses named in the headers (from, to, cc), lower-cased.
     pub addresses: Vec<String>,
+    /// The people in an email's headers, each address once (its first role); empty for
+    /// transcripts and notes, whose people are the turns' speakers.
+    pub people: Vec<Person>,
+    /// When an email was sent (its `Date:` header), in seconds since the Unix epoch.
+    pub sent_at: Option<i64>,
     pub turns: Vec<Turn>,
 }
 

@@ -32,6 +32,7 @@ labels! {
         Document = "document",
         Catalog = "catalog",
         Scorecard = "scorecard",
+        Plan = "plan",
     }
 }
 

@@ -109,6 +109,11 @@ entity_id!(
     LlmCallId
 );
 
+entity_id!(
+    /// A version of an account or opportunity plan.
+    PlanId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

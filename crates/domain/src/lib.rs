@@ -29,6 +29,7 @@ pub mod money;
 pub mod opportunity;
 pub mod outbox;
 pub mod patch;
+pub mod plan;
 pub mod product;
 pub mod qualification;
 pub mod region;

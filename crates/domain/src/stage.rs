@@ -39,7 +39,7 @@ impl Stage {
     }
 
     /// Position along the open path (closed stages rank after Negotiation).
-    fn rank(self) -> u8 {
+    pub fn rank(self) -> u8 {
         match self {
             Stage::Prospecting => 0,
             Stage::Qualification => 1,

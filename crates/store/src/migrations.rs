@@ -81,6 +81,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0010_qualification.sql"),
         postgres: include_str!("../migrations/postgres/0010_qualification.sql"),
     },
+    Embedded {
+        version: 11,
+        name: "plans",
+        sqlite: include_str!("../migrations/sqlite/0011_plans.sql"),
+        postgres: include_str!("../migrations/postgres/0011_plans.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

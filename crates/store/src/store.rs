@@ -709,6 +709,27 @@ impl Store {
         on_backend!(self, b => b.scorecard_history(tenant, opportunity, before_version, limit).await)
     }
 
+    /// Appends a version of an account's or opportunity's plan; it must follow the plan's latest
+    /// version (`Conflict` otherwise).
+    pub async fn append_plan(&self, w: &WriteCtx, plan: &domain::plan::PlanVersion) -> Result<()> {
+        on_backend!(self, b => b.append_plan(w, plan).await)?;
+        self.wrote();
+        Ok(())
+    }
+
+    /// A plan's versions, newest first: at most `limit`, below `before_version` when given.
+    /// `subject` is the account (account plans) or the opportunity (opportunity plans).
+    pub async fn plan_history(
+        &self,
+        tenant: TenantId,
+        kind: domain::plan::PlanKind,
+        subject: uuid::Uuid,
+        before_version: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<domain::plan::PlanVersion>> {
+        on_backend!(self, b => b.plan_history(tenant, kind, subject, before_version, limit).await)
+    }
+
     /// Every live document of the tenant.
     pub async fn list_all_documents(
         &self,

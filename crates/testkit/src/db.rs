@@ -38,6 +38,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "catalog_prices",
     "catalog_discount_bands",
     "qualification_scorecards",
+    "plans",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

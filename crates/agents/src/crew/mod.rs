@@ -20,6 +20,7 @@ pub fn skills() -> Vec<Arc<dyn Skill>> {
         Arc::new(Typed(sales::TriageEmail)),
         Arc::new(Typed(sales::MeetingMinutes)),
         Arc::new(Typed(sales::qualify::Qualify)),
+        Arc::new(Typed(sales::intake::ProposeContacts)),
         Arc::new(Typed(after_close::Kickoff)),
         Arc::new(Typed(after_close::OnboardingPlan)),
         Arc::new(Typed(after_close::InvoiceSchedule)),

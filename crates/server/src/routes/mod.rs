@@ -21,6 +21,7 @@ pub mod llm;
 pub mod openai;
 pub mod opportunities;
 pub mod outbox;
+pub mod plans;
 pub mod political_map;
 pub mod products;
 pub mod regions;
@@ -96,9 +97,16 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(intelligence::get))
         .routes(routes!(political_map::get))
         .routes(routes!(briefing::get))
+        .routes(routes!(plans::account_plan))
+        .routes(routes!(plans::account_plan_history))
+        .routes(routes!(plans::refresh_account_plan))
+        .routes(routes!(plans::opportunity_plan))
+        .routes(routes!(plans::opportunity_plan_history))
+        .routes(routes!(plans::refresh_opportunity_plan))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))
+        .routes(routes!(activities::import))
         .routes(routes!(
             activities::get,
             activities::update,

@@ -249,3 +249,4 @@ include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
+include!("../sql/plans.rs");

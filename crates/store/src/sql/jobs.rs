@@ -290,7 +290,7 @@ impl Backend {
         Ok(letter)
     }
 
-    /// Jobs waiting (due or not) and leased, across tenants, for metrics.
+    /// Jobs other than schedule firings, across tenants: work the agents still have to do.
     pub(crate) async fn pending_work(&self) -> Result<i64> {
         let mut tx = self.begin_queue().await?;
         let row = sqlx::query("SELECT count(*) AS pending FROM jobs WHERE kind <> 'schedule'")
@@ -300,6 +300,7 @@ impl Backend {
         Ok(col(&row, "pending")?)
     }
 
+    /// Jobs waiting (due or not) and leased, across tenants, for metrics.
     pub(crate) async fn job_counts(&self) -> Result<(i64, i64)> {
         let mut tx = self.begin_queue().await?;
         let row = sqlx::query(

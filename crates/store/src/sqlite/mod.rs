@@ -166,6 +166,7 @@ include!("../sql/agents.rs");
 include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
+include!("../sql/plans.rs");
 
 #[cfg(test)]
 mod tests {

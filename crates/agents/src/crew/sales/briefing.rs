@@ -133,13 +133,13 @@ const QUESTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn status(card: Option<&Value>, framework: &str, element: &str) -> String {
+pub(crate) fn status(card: Option<&Value>, framework: &str, element: &str) -> String {
     card.and_then(|c| c[framework][element]["status"].as_str())
         .unwrap_or("unknown")
         .to_owned()
 }
 
-fn quote(card: Option<&Value>, framework: &str, element: &str) -> Option<String> {
+pub(crate) fn quote(card: Option<&Value>, framework: &str, element: &str) -> Option<String> {
     card.and_then(|c| c[framework][element]["evidence"][0]["quote"].as_str())
         .map(|q| q.chars().take(160).collect())
 }
@@ -434,15 +434,13 @@ pub async fn briefing(
         .into_iter()
         .next()
         .map(|v| v.scorecard);
-    let map = super::political_map::political_map(store, tenant, account.id).await?;
-    let intel = super::intelligence::account_intelligence(store, tenant, account.id).await?;
+    // One read of each source, shared by the map and the intelligence.
+    let (contacts, relationships) =
+        super::political_map::committee(store, tenant, account.id).await?;
+    let activities = super::intelligence::account_activities(store, tenant, account.id).await?;
+    let mut names = Vec::new();
     let mut briefs = Vec::new();
-    for document in store
-        .list_all_documents(tenant)
-        .await?
-        .into_iter()
-        .filter(|d| d.kind == domain::knowledge::DocumentKind::Competitor)
-    {
+    for document in super::qualify::competitor_documents(store, tenant).await? {
         let opening = store
             .document_chunks(tenant, document.id)
             .await?
@@ -450,8 +448,12 @@ pub async fn briefing(
             .next()
             .map(|c| c.text)
             .unwrap_or_default();
+        names.push(document.title.clone());
         briefs.push((document.title, opening));
     }
+    let now = store::now();
+    let map = super::political_map::build(account.id, &contacts, &relationships, &activities, now);
+    let intel = super::intelligence::analyze(account.id, &activities, &names, now);
     Ok(build(
         &account,
         &deal,
@@ -460,7 +462,7 @@ pub async fn briefing(
         &intel,
         attendees,
         &briefs,
-        store::now(),
+        now,
     ))
 }
 

@@ -321,20 +321,30 @@ fn read(activity: &Activity) -> Read<'_> {
     }
 }
 
+/// Positive and negative words, counted into `mood`.
+fn tally(sentence: &Sentence, mood: &mut (usize, usize)) {
+    for (_, word) in &sentence.words {
+        if POSITIVE.contains(&word.as_str()) {
+            mood.0 += 1;
+        } else if NEGATIVE.contains(&word.as_str()) {
+            mood.1 += 1;
+        }
+    }
+}
+
+/// -1 (negative) to 1 (positive) from counts of positive and negative words.
+pub(crate) fn mood_score((positive, negative): (usize, usize)) -> f32 {
+    (positive as f32 - negative as f32) / (positive + negative + 1) as f32
+}
+
 fn sentiment(read: &Read<'_>) -> Option<f32> {
-    let (mut positive, mut negative) = (0usize, 0usize);
+    let mut mood = (0, 0);
     let mut any = false;
     for sentence in read.buyer_sentences() {
         any = true;
-        for (_, word) in &sentence.words {
-            if POSITIVE.contains(&word.as_str()) {
-                positive += 1;
-            } else if NEGATIVE.contains(&word.as_str()) {
-                negative += 1;
-            }
-        }
+        tally(sentence, &mut mood);
     }
-    any.then(|| (positive as f32 - negative as f32) / (positive + negative + 1) as f32)
+    any.then(|| mood_score(mood))
 }
 
 /// Positive and negative words per buyer-side speaker (lower-cased name) across activities.
@@ -346,14 +356,10 @@ pub(crate) fn moods_by_speaker(activities: &[Activity]) -> BTreeMap<String, (usi
             let Some(speaker) = &sentence.speaker else {
                 continue;
             };
-            let entry = out.entry(speaker.trim().to_lowercase()).or_default();
-            for (_, word) in &sentence.words {
-                if POSITIVE.contains(&word.as_str()) {
-                    entry.0 += 1;
-                } else if NEGATIVE.contains(&word.as_str()) {
-                    entry.1 += 1;
-                }
-            }
+            tally(
+                sentence,
+                out.entry(speaker.trim().to_lowercase()).or_default(),
+            );
         }
     }
     out
@@ -403,7 +409,8 @@ fn trend(points: &[f32]) -> Trend {
     }
 }
 
-fn days_between(from: Timestamp, to: Timestamp) -> i64 {
+/// Whole days from one time to another.
+pub(crate) fn days_between(from: Timestamp, to: Timestamp) -> i64 {
     (to.as_second() - from.as_second()).div_euclid(86_400)
 }
 
@@ -607,6 +614,17 @@ pub async fn account_intelligence(
     store
         .get::<domain::account::Account>(tenant, account.as_uuid())
         .await?;
+    let activities = account_activities(store, tenant, account).await?;
+    let competitors = super::qualify::competitor_names(store, tenant).await?;
+    Ok(analyze(account, &activities, &competitors, store::now()))
+}
+
+/// An account's activities: at most [`MAX_ACTIVITIES`], the latest.
+pub(crate) async fn account_activities(
+    store: &store::Store,
+    tenant: domain::id::TenantId,
+    account: AccountId,
+) -> Result<Vec<Activity>, store::Error> {
     let filters = vec![store::Filter::Eq(
         "account_id",
         store::SqlValue::Uuid(Some(account.as_uuid())),
@@ -616,8 +634,7 @@ pub async fn account_intelligence(
         activities.sort_by_key(|a| a.occurred_at);
         activities.drain(..activities.len() - MAX_ACTIVITIES);
     }
-    let competitors = super::qualify::competitor_names(store, tenant).await?;
-    Ok(analyze(account, &activities, &competitors, store::now()))
+    Ok(activities)
 }
 
 #[cfg(test)]

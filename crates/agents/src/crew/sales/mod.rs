@@ -3,9 +3,13 @@
 //! minutes and tasks. Emails and transcripts are untrusted: they reach the model fenced, and the
 //! offline implementations read them only as data (rules over the text, templates for the prose).
 
+pub mod battlecard;
 pub mod briefing;
+pub mod intake;
 pub mod intelligence;
+pub mod plans;
 pub mod political_map;
+pub mod pricing;
 pub mod qualify;
 pub mod stage_moves;
 
@@ -83,6 +87,19 @@ impl ActivityInput {
         }
     }
 
+    /// An email about this activity's account and deal.
+    fn email(&self, to: Vec<String>, subject: String, body: String) -> Action {
+        Action::SendEmail(EmailDraft {
+            to,
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject,
+            body,
+            account_id: self.account_id,
+            opportunity_id: self.opportunity_id,
+        })
+    }
+
     fn trigger(self, event: &Event) -> Result<Trigger, HandlerError> {
         Ok(Trigger {
             kind: RunTrigger::Event,
@@ -99,7 +116,7 @@ impl ActivityInput {
     }
 }
 
-async fn created_activity(
+pub(crate) async fn created_activity(
     store: &Store,
     tenant: TenantId,
     event: &Event,
@@ -360,15 +377,7 @@ impl StructuredSkill for TriageEmail {
     fn actions(&self, input: &Self::Input, output: &Self::Output) -> Vec<Action> {
         let mut actions = Vec::new();
         if let Some(reply) = &output.reply {
-            actions.push(Action::SendEmail(EmailDraft {
-                to: reply.to.clone(),
-                cc: Vec::new(),
-                bcc: Vec::new(),
-                subject: reply.subject.clone(),
-                body: reply.body.clone(),
-                account_id: input.account_id,
-                opportunity_id: input.opportunity_id,
-            }));
+            actions.push(input.email(reply.to.clone(), reply.subject.clone(), reply.body.clone()));
         }
         if let Some(follow_up) = &output.follow_up {
             actions.push(Action::CreateTask(TaskDraft {
@@ -571,21 +580,17 @@ impl StructuredSkill for MeetingMinutes {
             })
             .collect();
         if !input.attendees.is_empty() {
-            actions.push(Action::SendEmail(EmailDraft {
-                to: input.attendees.iter().take(20).cloned().collect(),
-                cc: Vec::new(),
-                bcc: Vec::new(),
-                subject: clip(
+            actions.push(input.email(
+                input.attendees.iter().take(20).cloned().collect(),
+                clip(
                     &format!(
                         "Minutes: {}",
                         input.subject.as_deref().unwrap_or("our meeting")
                     ),
                     200,
                 ),
-                body: minutes_email(output),
-                account_id: input.account_id,
-                opportunity_id: input.opportunity_id,
-            }));
+                minutes_email(output),
+            ));
         }
         actions
     }

@@ -15,6 +15,8 @@ use domain::id::{AccountId, ContactId};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::intelligence::days_between;
+
 /// Days within which a stakeholder counts as engaged.
 const ENGAGED_DAYS: i64 = 90;
 /// Days after which an unaddressed blocker is a gap.
@@ -82,10 +84,6 @@ fn role_bonus(role: BuyingRole) -> f32 {
     }
 }
 
-fn days_between(from: Timestamp, to: Timestamp) -> i64 {
-    (to.as_second() - from.as_second()).div_euclid(86_400)
-}
-
 /// Whether an activity had this contact in it: by id, address or name.
 fn took_part(activity: &Activity, contact: &Contact) -> bool {
     activity.participants.iter().any(|p| {
@@ -139,10 +137,7 @@ pub fn build(
             let sentiment = moods
                 .get(&contact.name.trim().to_lowercase())
                 .filter(|(p, n)| p + n > 0)
-                .map(|(p, n)| {
-                    let score = (*p as f32 - *n as f32) / (*p + *n + 1) as f32;
-                    (score * 100.0).round() / 100.0
-                });
+                .map(|mood| (super::intelligence::mood_score(*mood) * 100.0).round() / 100.0);
             Stakeholder {
                 contact_id: contact.id,
                 name: contact.name.clone(),
@@ -486,6 +481,28 @@ impl PoliticalMap {
     }
 }
 
+/// An account's contacts and the relationships that start from them.
+pub(crate) async fn committee(
+    store: &store::Store,
+    tenant: domain::id::TenantId,
+    account: AccountId,
+) -> Result<(Vec<Contact>, Vec<ContactRelationship>), store::Error> {
+    let by_account = vec![store::Filter::Eq(
+        "account_id",
+        store::SqlValue::Uuid(Some(account.as_uuid())),
+    )];
+    let contacts: Vec<Contact> = store.list_all(tenant, by_account, usize::MAX).await?;
+    let mut relationships: Vec<ContactRelationship> = Vec::new();
+    for contact in &contacts {
+        let from = vec![store::Filter::Eq(
+            "from_contact_id",
+            store::SqlValue::Uuid(Some(contact.id.as_uuid())),
+        )];
+        relationships.extend(store.list_all(tenant, from, usize::MAX).await?);
+    }
+    Ok((contacts, relationships))
+}
+
 /// Loads the account's contacts, their relationships and activities and builds the map.
 /// `NotFound` for an unknown account (or another tenant's).
 pub async fn political_map(
@@ -496,26 +513,8 @@ pub async fn political_map(
     store
         .get::<domain::account::Account>(tenant, account.as_uuid())
         .await?;
-    let by_account = || {
-        vec![store::Filter::Eq(
-            "account_id",
-            store::SqlValue::Uuid(Some(account.as_uuid())),
-        )]
-    };
-    let contacts: Vec<Contact> = store.list_all(tenant, by_account(), usize::MAX).await?;
-    let mut relationships: Vec<ContactRelationship> = Vec::new();
-    for contact in &contacts {
-        let from = vec![store::Filter::Eq(
-            "from_contact_id",
-            store::SqlValue::Uuid(Some(contact.id.as_uuid())),
-        )];
-        relationships.extend(store.list_all(tenant, from, usize::MAX).await?);
-    }
-    let mut activities: Vec<Activity> = store.list_all(tenant, by_account(), usize::MAX).await?;
-    if activities.len() > super::intelligence::MAX_ACTIVITIES {
-        activities.sort_by_key(|a| a.occurred_at);
-        activities.drain(..activities.len() - super::intelligence::MAX_ACTIVITIES);
-    }
+    let (contacts, relationships) = committee(store, tenant, account).await?;
+    let activities = super::intelligence::account_activities(store, tenant, account).await?;
     Ok(build(
         account,
         &contacts,

@@ -675,19 +675,45 @@ impl StructuredSkill for Qualify {
         output: &Self::Output,
         answered_by: &str,
     ) -> Result<(), HandlerError> {
-        match input.opportunity_id {
-            Some(opportunity) => {
-                record_scorecard(
-                    cx.store,
-                    cx.tenant,
-                    opportunity,
-                    input.activity_id,
-                    output,
-                    answered_by,
-                )
-                .await
+        let Some(opportunity) = input.opportunity_id else {
+            return Ok(());
+        };
+        record_scorecard(
+            cx.store,
+            cx.tenant,
+            opportunity,
+            input.activity_id,
+            output,
+            answered_by,
+        )
+        .await?;
+        // The new activity and scorecard may change the account's and the deal's plans.
+        let account = match input.account_id {
+            Some(account) => account,
+            None => {
+                match cx
+                    .store
+                    .get::<domain::opportunity::Opportunity>(cx.tenant, opportunity.as_uuid())
+                    .await
+                {
+                    Ok(deal) => deal.account_id,
+                    Err(store::Error::NotFound { .. }) => return Ok(()),
+                    Err(e) => return Err(e.into()),
+                }
             }
-            None => Ok(()),
+        };
+        match super::plans::refresh(
+            cx.store,
+            cx.tenant,
+            account,
+            Some(opportunity),
+            input.activity_id,
+        )
+        .await
+        {
+            // Deleted meanwhile: nothing to plan.
+            Ok(()) | Err(store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -709,13 +735,8 @@ impl StructuredSkill for Qualify {
         tenant: TenantId,
         event: &Event,
     ) -> Result<Option<Trigger>, HandlerError> {
-        if event.kind != "activity.created" {
+        let Some(activity) = super::created_activity(store, tenant, event).await? else {
             return Ok(None);
-        }
-        let activity: Activity = match store.get(tenant, event.subject_id).await {
-            Ok(activity) => activity,
-            Err(store::Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e.into()),
         };
         if activity.opportunity_id.is_none() {
             return Ok(None);
@@ -781,11 +802,22 @@ pub async fn competitor_names(
     store: &Store,
     tenant: TenantId,
 ) -> Result<Vec<String>, store::Error> {
+    Ok(competitor_documents(store, tenant)
+        .await?
+        .into_iter()
+        .map(|d| d.title)
+        .collect())
+}
+
+/// The tenant's competitor documents.
+pub async fn competitor_documents(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<Vec<domain::knowledge::Document>, store::Error> {
     let documents = store.list_all_documents(tenant).await?;
     Ok(documents
         .into_iter()
         .filter(|d| d.kind == domain::knowledge::DocumentKind::Competitor)
-        .map(|d| d.title)
         .collect())
 }
 
