@@ -164,20 +164,44 @@ pub fn evaluate(action: &Action, cx: &Context<'_>) -> Verdict {
                 || !d.waived_fees.is_zero()
                 || !d.credits.is_zero()
                 || d.extra_payment_days > 0;
-            if d.percent.is_sign_negative() {
-                r.forbid.push("a discount cannot be negative".into());
+            for (field, negative) in [
+                ("percent", d.percent.is_sign_negative()),
+                ("waived fees", d.waived_fees.is_sign_negative()),
+                ("credits", d.credits.is_sign_negative()),
+            ] {
+                if negative {
+                    r.forbid
+                        .push(format!("a discount's {field} cannot be negative"));
+                }
             }
+            // The caller values the whole package for the band (`runner::discount_band`).
+            let mut gives = vec![format!("{}% off", d.percent)];
+            if d.free_months > 0 {
+                gives.push(format!("{} free months", d.free_months));
+            }
+            if !d.waived_fees.is_zero() {
+                gives.push(format!("{} of waived fees", d.waived_fees));
+            }
+            if !d.credits.is_zero() {
+                gives.push(format!("{} of credits", d.credits));
+            }
+            if d.extra_payment_days > 0 {
+                gives.push(format!("{} extra payment days", d.extra_payment_days));
+            }
+            let what = match extras {
+                true => format!("the package ({}) counted together", gives.join(" + ")),
+                false => format!("{}% off", d.percent),
+            };
             match cx.discount_band {
                 Some(BandVerdict::Beyond { max_percent }) => r.approve.push(format!(
-                    "{}% off is past every discount band of the price book (at most {max_percent}%): \
-                     an exception only a human grants",
-                    d.percent
+                    "{what} is past every discount band of the price book (at most {max_percent}%): \
+                     an exception only a human grants"
                 )),
                 Some(BandVerdict::Band {
                     approval,
                     up_to_percent,
                 }) if approval != Approver::None => r.approve.push(format!(
-                    "the price book's band up to {up_to_percent}% needs {} approval",
+                    "{what} falls in the price book's band up to {up_to_percent}%, which needs {} approval",
                     approval.as_str().replace('_', " ")
                 )),
                 _ => {}
@@ -548,6 +572,17 @@ mod tests {
             Decision::PendingApproval
         );
         assert_eq!(decide(&offer(5, 2), "").decision, Decision::PendingApproval);
+        // A negative part is not a discount, and cannot offset the rest of the package.
+        let Action::OfferDiscount(base) = offer(5, 0) else {
+            unreachable!()
+        };
+        let negative = Action::OfferDiscount(DiscountOffer {
+            credits: Decimal::from(-500),
+            ..base
+        });
+        let verdict = decide(&negative, "");
+        assert_eq!(verdict.decision, Decision::Forbidden);
+        assert!(verdict.reasons[0].contains("credits cannot be negative"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use llm::Gateway;
 use store::jobs::NewJob;
 use store::{Filter, SqlValue, Store, WriteCtx};
 
+use crate::crew::sales::pricing::{Equivalence, package_percent};
 use crate::guardrails::{self, KnownRecipients};
 use crate::handler::HandlerError;
 use crate::skill::{Skill, SkillContext, Trigger};
@@ -302,9 +303,11 @@ async fn budget_spent(
     Ok(domain::llm_settings::state_of(settings, tokens, cost) == BudgetState::Exceeded)
 }
 
-/// The addresses and domains recorded on an account: its domains and its contacts' addresses.
 /// What the catalog's discount bands say of a discount offer, for the deal's products and
-/// region (`None` for other actions, or when no band applies).
+/// region (`None` for other actions, or when no band applies). The bands judge the whole
+/// package: percent off, free months, waived fees, credits and extra payment days as one
+/// percent of the deal value ([`package_percent`] with the default [`Equivalence`]), so 5 % off
+/// with three free months of a 12-month term counts as 30 %.
 pub async fn discount_band(
     store: &Store,
     tenant: TenantId,
@@ -321,14 +324,20 @@ pub async fn discount_band(
             Err(e) => return Err(e),
         };
     let bands = store.discount_bands(tenant).await?;
-    Ok(domain::catalog::band_verdict(
-        &bands,
-        &opportunity.product_ids,
-        opportunity.region.as_ref(),
-        offer.percent,
-    ))
+    Ok(band_of_package(&bands, &opportunity, offer))
 }
 
+/// The bands' verdict on everything an offer gives away, valued against the deal's amount.
+fn band_of_package(
+    bands: &[domain::catalog::DiscountBand],
+    deal: &domain::opportunity::Opportunity,
+    offer: &domain::action::DiscountOffer,
+) -> Option<domain::catalog::BandVerdict> {
+    let percent = package_percent(offer, deal.amount.amount(), &Equivalence::default());
+    domain::catalog::band_verdict(bands, &deal.product_ids, deal.region.as_ref(), percent)
+}
+
+/// The addresses and domains recorded on an account: its domains and its contacts' addresses.
 pub async fn known_recipients(
     store: &Store,
     tenant: TenantId,
@@ -358,4 +367,107 @@ pub async fn known_recipients(
             .map(|e| e.as_str().to_owned()),
     );
     Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::action::{Action, DiscountOffer};
+    use domain::catalog::{Approver, BandVerdict, DiscountBand};
+    use domain::guardrail_policy::{GuardrailPolicy, PolicyMode};
+    use domain::id::DiscountBandId;
+    use domain::opportunity::{NewOpportunity, Opportunity};
+    use rust_decimal::Decimal;
+
+    fn deal() -> Opportunity {
+        let new: NewOpportunity = serde_json::from_value(serde_json::json!({
+            "account_id": AccountId::generate(), "name": "Acme rollout",
+            "amount": {"amount": "100000", "currency": "EUR"}, "close_date": "2027-06-30",
+            "region": "EMEA",
+        }))
+        .unwrap();
+        new.into_opportunity(store::now()).unwrap()
+    }
+
+    fn band(up_to: i64, approval: Approver) -> DiscountBand {
+        DiscountBand {
+            id: DiscountBandId::generate(),
+            product_id: None,
+            region: None,
+            up_to_percent: Decimal::from(up_to),
+            approval,
+        }
+    }
+
+    #[test]
+    fn free_months_push_a_package_into_a_higher_band_than_its_percent() {
+        let deal = deal();
+        let bands = [
+            band(10, Approver::None),
+            band(20, Approver::Manager),
+            band(30, Approver::Director),
+        ];
+        let offer = |free_months: u32| DiscountOffer {
+            opportunity_id: deal.id,
+            percent: Decimal::from(5),
+            free_months,
+            waived_fees: Decimal::ZERO,
+            credits: Decimal::ZERO,
+            extra_payment_days: 0,
+            note: None,
+        };
+        let plain = domain::catalog::band_verdict(
+            &bands,
+            &deal.product_ids,
+            deal.region.as_ref(),
+            offer(3).percent,
+        );
+        let free = Some(BandVerdict::Band {
+            approval: Approver::None,
+            up_to_percent: Decimal::from(10),
+        });
+        assert_eq!(plain, free, "5 % alone is inside the free band");
+        assert_eq!(band_of_package(&bands, &deal, &offer(0)), free);
+        // 5 % and three free months of twelve are worth 30 %: the director's band.
+        let package = band_of_package(&bands, &deal, &offer(3));
+        assert_eq!(
+            package,
+            Some(BandVerdict::Band {
+                approval: Approver::Director,
+                up_to_percent: Decimal::from(30),
+            })
+        );
+        // Four months are past every band.
+        assert_eq!(
+            band_of_package(&bands, &deal, &offer(4)),
+            Some(BandVerdict::Beyond {
+                max_percent: Decimal::from(30)
+            })
+        );
+        // The guardrails name the band the package falls in, even when a tenant lets agents
+        // offer discounts alone.
+        let mut policy = GuardrailPolicy::default();
+        policy
+            .modes
+            .insert("offer_discount".into(), PolicyMode::Execute);
+        policy.auto_discount_max_percent = Decimal::from(10);
+        let verdict = guardrails::evaluate(
+            &Action::OfferDiscount(offer(3)),
+            &guardrails::Context {
+                policy: &policy,
+                allowed: &[domain::action::ActionKind::OfferDiscount],
+                known: &KnownRecipients::default(),
+                source_text: "",
+                canary: None,
+                discount_band: package,
+            },
+        );
+        assert_eq!(verdict.decision, Decision::PendingApproval);
+        assert!(
+            (verdict.reasons.iter())
+                .any(|r| r.contains("band up to 30%, which needs director approval")),
+            "{:?}",
+            verdict.reasons
+        );
+    }
 }

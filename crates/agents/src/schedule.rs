@@ -1,7 +1,8 @@
 //! Schedules: recurring work per tenant and region, at a local time in the region's time zone
-//! (daily pipeline review, weekly forecast, daily dunning run). Each firing is a job in the durable
-//! queue whose dedupe key names the schedule, the region and the time, so a firing survives
-//! restarts and runs once across replicas; handling it runs the skill and queues the next firing.
+//! (each rep's daily plan, daily pipeline review, weekly forecast, daily dunning run). Each
+//! firing is a job in the durable queue whose dedupe key names the schedule, the region and the
+//! time, so a firing survives restarts and runs once across replicas; handling it runs the skill
+//! and queues the next firing.
 
 use async_trait::async_trait;
 use domain::agent::AgentRole;
@@ -59,6 +60,14 @@ pub const SCHEDULES: &[Schedule] = &[
         skill: "dunning_run",
         hour: 9,
         minute: 0,
+        weekday: None,
+    },
+    Schedule {
+        name: "daily_plan",
+        role: AgentRole::Sales,
+        skill: "daily_plan",
+        hour: 7,
+        minute: 30,
         weekday: None,
     },
 ];

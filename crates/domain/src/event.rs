@@ -33,6 +33,8 @@ labels! {
         Catalog = "catalog",
         Scorecard = "scorecard",
         Plan = "plan",
+        Quota = "quota",
+        Persona = "persona",
     }
 }
 

@@ -114,6 +114,11 @@ entity_id!(
     PlanId
 );
 
+entity_id!(
+    /// A revenue target of a rep, a region or a tenant for a period.
+    QuotaId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0011_plans.sql"),
         postgres: include_str!("../migrations/postgres/0011_plans.sql"),
     },
+    Embedded {
+        version: 12,
+        name: "goals",
+        sqlite: include_str!("../migrations/sqlite/0012_goals.sql"),
+        postgres: include_str!("../migrations/postgres/0012_goals.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

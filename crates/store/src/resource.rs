@@ -9,6 +9,7 @@ use domain::event::ResourceKind;
 use domain::llm_call::LlmCall;
 use domain::opportunity::Opportunity;
 use domain::product::Product;
+use domain::quota::Quota;
 use domain::region::Region;
 use domain::task::Task;
 use domain::user::User;
@@ -647,6 +648,94 @@ impl Resource for Task {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+impl Resource for Quota {
+    const KIND: ResourceKind = ResourceKind::Quota;
+    const NAME: &'static str = "quota";
+    const TABLE: &'static str = "quotas";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "user_id",
+        "region",
+        "period_start",
+        "period_end",
+        "target",
+        "currency",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+    fn id(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    versioned!();
+    fn values(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Uuid(Some(self.id.as_uuid())),
+            SqlValue::Uuid(self.user_id.map(|u| u.as_uuid())),
+            SqlValue::opt_text(self.region.as_ref()),
+            SqlValue::Date(Some(self.period_start)),
+            SqlValue::Date(Some(self.period_end)),
+            SqlValue::Decimal(self.target.amount()),
+            SqlValue::text(self.target.currency()),
+            SqlValue::Int(self.version),
+            SqlValue::Time(Some(self.created_at)),
+            SqlValue::Time(Some(self.updated_at)),
+        ]
+    }
+    fn references(&self) -> Vec<Reference> {
+        [
+            Reference::id(
+                "user_id",
+                "user",
+                "users",
+                self.user_id.map(|u| u.as_uuid()),
+            ),
+            Reference::region("region", self.region.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl Resource for domain::persona::RepPersona {
+    const KIND: ResourceKind = ResourceKind::Persona;
+    const NAME: &'static str = "persona";
+    const TABLE: &'static str = "rep_personas";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "display_name",
+        "signature",
+        "tone",
+        "examples",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+    /// A persona's id is its rep's: one persona per user.
+    fn id(&self) -> Uuid {
+        self.user_id.as_uuid()
+    }
+    versioned!();
+    fn values(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Uuid(Some(self.user_id.as_uuid())),
+            SqlValue::text(&self.display_name),
+            SqlValue::text(&self.signature),
+            SqlValue::text(self.tone),
+            SqlValue::Json(serde_json::json!(self.examples)),
+            SqlValue::Int(self.version),
+            SqlValue::Time(Some(self.created_at)),
+            SqlValue::Time(Some(self.updated_at)),
+        ]
+    }
+    fn references(&self) -> Vec<Reference> {
+        Reference::id("user_id", "user", "users", Some(self.user_id.as_uuid()))
+            .into_iter()
+            .collect()
     }
 }
 

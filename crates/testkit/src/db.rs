@@ -39,6 +39,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "catalog_discount_bands",
     "qualification_scorecards",
     "plans",
+    "quotas",
+    "rep_personas",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

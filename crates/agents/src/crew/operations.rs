@@ -96,6 +96,9 @@ pub async fn scheduled_input(
         .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date());
     let in_region = Filter::Eq("region", SqlValue::text(region.code.as_str()));
     let value = match schedule.skill {
+        "daily_plan" => serde_json::to_value(
+            super::sales::daily_plan::daily_plan_input(store, tenant, region, date).await?,
+        ),
         "dunning_run" => {
             let won: Vec<Opportunity> = all(
                 store,
@@ -168,7 +171,7 @@ fn amount(text: &str) -> Decimal {
 }
 
 /// The share of a deal's amount a stage expects to win.
-fn stage_weight(stage: Stage) -> Decimal {
+pub(crate) fn stage_weight(stage: Stage) -> Decimal {
     match stage {
         Stage::Prospecting => Decimal::new(5, 2),
         Stage::Qualification => Decimal::new(10, 2),

@@ -102,10 +102,7 @@ pub async fn run(
             .and_then(|v| v.as_str())
             .and_then(|s| uuid::Uuid::try_parse(s).ok())
     };
-    let requested_by = match auth.actor.principal {
-        Principal::User { user_id } => Some(user_id),
-        _ => None,
-    };
+    let requested_by = requester(&auth);
     let dedupe_key = match key {
         Some(key) => format!("manual:{}:{key}", auth.key.id),
         None => format!("manual:{}", uuid::Uuid::now_v7()),
@@ -129,7 +126,18 @@ pub async fn run(
         let _: domain::opportunity::Opportunity =
             state.store.get(auth.tenant, opportunity.as_uuid()).await?;
     }
-    match agents::runner::run_skill(&state.agents, auth.tenant, skill.as_ref(), trigger).await {
+    run_manual(&state, &auth, skill.as_ref(), trigger).await
+}
+
+/// Runs a skill a person asked for and answers with the recorded run (201): its proposed
+/// actions and the guardrails' decision on each.
+pub(crate) async fn run_manual(
+    state: &AppState,
+    auth: &Auth,
+    skill: &dyn agents::skill::Skill,
+    trigger: agents::skill::Trigger,
+) -> Result<Response, ApiError> {
+    match agents::runner::run_skill(&state.agents, auth.tenant, skill, trigger).await {
         Ok(agents::runner::RunOutcome::Recorded(run)) if run.error.is_some() => Err(
             ApiError::unprocessable("invalid_input", run.error.clone().unwrap_or_default()),
         ),
@@ -149,5 +157,13 @@ pub async fn run(
             "Service unavailable",
             e,
         )),
+    }
+}
+
+/// The person behind a request, when it is one (a personal key).
+pub(crate) fn requester(auth: &Auth) -> Option<domain::id::UserId> {
+    match auth.actor.principal {
+        Principal::User { user_id } => Some(user_id),
+        _ => None,
     }
 }

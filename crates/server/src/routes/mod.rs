@@ -7,6 +7,7 @@ pub mod agents;
 pub mod apikeys;
 pub mod approvals;
 pub mod audit;
+pub mod battlecards;
 pub mod briefing;
 pub mod catalog;
 pub mod contacts;
@@ -21,9 +22,13 @@ pub mod llm;
 pub mod openai;
 pub mod opportunities;
 pub mod outbox;
+pub mod outreach;
+pub mod personas;
 pub mod plans;
 pub mod political_map;
+pub mod pricing;
 pub mod products;
+pub mod quotas;
 pub mod regions;
 pub mod relationships;
 pub mod scorecards;
@@ -47,7 +52,7 @@ use crate::state::AppState;
         (name = "accounts"), (name = "contacts"), (name = "opportunities"), (name = "activities"),
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
         (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
-        (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"), (name = "catalog"),
+        (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"), (name = "catalog"), (name = "goals"),
     )
 )]
 struct ApiDoc;
@@ -97,12 +102,21 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(intelligence::get))
         .routes(routes!(political_map::get))
         .routes(routes!(briefing::get))
+        .routes(routes!(pricing::guidance))
+        .routes(routes!(pricing::offer))
+        .routes(routes!(battlecards::list))
         .routes(routes!(plans::account_plan))
         .routes(routes!(plans::account_plan_history))
         .routes(routes!(plans::refresh_account_plan))
         .routes(routes!(plans::opportunity_plan))
         .routes(routes!(plans::opportunity_plan_history))
         .routes(routes!(plans::refresh_opportunity_plan))
+        .routes(routes!(outreach::draft))
+        .routes(routes!(quotas::list, quotas::create))
+        .routes(routes!(quotas::get, quotas::update, quotas::delete))
+        .routes(routes!(quotas::pursuit))
+        .routes(routes!(quotas::goals))
+        .routes(routes!(personas::get, personas::put, personas::delete))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))

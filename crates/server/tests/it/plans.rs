@@ -65,7 +65,7 @@ async fn plans_follow_the_deal_with_reasons(backend: Backend) {
     assert_eq!(v1["plan"]["close_plan"]["forecast_category"], "pipeline");
 
     // Budget arrives: the step is done, and the change says why.
-    app.create(
+    let finance = app.create(
         &t.admin_key,
         "/api/v1/activities",
         json!({"kind": "meeting", "subject": "Finance", "account_id": s.account, "opportunity_id": opp,
@@ -73,6 +73,39 @@ async fn plans_follow_the_deal_with_reasons(backend: Backend) {
     )
     .await;
     let v2 = wait_for(&app, &t.admin_key, &plan_path, |p| p["version"] == 2).await;
+    // The meeting's minutes carry what it changed in the qualification.
+    let runs = wait_for(
+        &app,
+        &t.admin_key,
+        &format!(
+            "/api/v1/agent-runs?activity_id={}",
+            finance["id"].as_str().unwrap()
+        ),
+        |p| {
+            p["items"]
+                .as_array()
+                .is_some_and(|i| i.iter().any(|r| r["skill"] == "meeting_minutes"))
+        },
+    )
+    .await;
+    let minutes = runs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["skill"] == "meeting_minutes")
+        .unwrap();
+    let lines: Vec<&str> = minutes["output"]["qualification_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("BANT budget: unknown → met (\"")),
+        "{lines:?}"
+    );
     let change = v2["changes"]
         .as_array()
         .unwrap()

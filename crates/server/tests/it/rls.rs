@@ -253,6 +253,38 @@ async fn row_level_security_walls_off_tenants() {
                 .unwrap();
             assert_eq!(r.status(), 200, "{path}");
         }
+        // Plans, quotas and personas.
+        let r = app
+            .post(
+                k,
+                &format!(
+                    "/api/v1/opportunities/{}/plan/refresh",
+                    opp["id"].as_str().unwrap()
+                ),
+                &json!({}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        app.create(
+            k,
+            "/api/v1/quotas",
+            json!({"user_id": user["id"], "period_start": "2027-01-01", "period_end": "2027-03-31",
+                "target": {"amount": "1000", "currency": "USD"}}),
+        )
+        .await;
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                &person,
+                &format!("/api/v1/users/{}/persona", user["id"].as_str().unwrap()),
+            )
+            .json(&json!({"display_name": format!("{} rep", t.name)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),

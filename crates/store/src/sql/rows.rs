@@ -203,6 +203,42 @@ impl StoredRow for domain::contact::ContactRelationship {
     }
 }
 
+impl StoredRow for domain::quota::Quota {
+    fn from_row(row: &DbRow) -> Result<Self, sqlx::Error> {
+        let currency: domain::money::Currency = col_parsed(row, "currency")?;
+        let target = domain::money::Money::new(read_decimal(row, "target")?, currency)
+            .map_err(|e| decode_error("target", e))?;
+        let start: Option<jiff::civil::Date> = col_date_opt(row, "period_start")?;
+        let end: Option<jiff::civil::Date> = col_date_opt(row, "period_end")?;
+        Ok(Self {
+            id: col_id(row, "id", domain::id::QuotaId::from_uuid)?,
+            user_id: col_id_opt(row, "user_id", domain::id::UserId::from_uuid)?,
+            region: col_with_opt(row, "region", domain::region::RegionCode::parse)?,
+            period_start: start.ok_or_else(|| decode_error("period_start", "is null"))?,
+            period_end: end.ok_or_else(|| decode_error("period_end", "is null"))?,
+            target,
+            version: col(row, "version")?,
+            created_at: col_time(row, "created_at")?,
+            updated_at: col_time(row, "updated_at")?,
+        })
+    }
+}
+
+impl StoredRow for domain::persona::RepPersona {
+    fn from_row(row: &DbRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            user_id: col_id(row, "id", domain::id::UserId::from_uuid)?,
+            display_name: col(row, "display_name")?,
+            signature: col(row, "signature")?,
+            tone: col_parsed(row, "tone")?,
+            examples: col_json(row, "examples")?,
+            version: col(row, "version")?,
+            created_at: col_time(row, "created_at")?,
+            updated_at: col_time(row, "updated_at")?,
+        })
+    }
+}
+
 impl StoredRow for domain::opportunity::Opportunity {
     fn from_row(row: &DbRow) -> Result<Self, sqlx::Error> {
         let currency: domain::money::Currency = col_parsed(row, "currency")?;

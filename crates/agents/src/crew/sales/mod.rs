@@ -5,8 +5,11 @@
 
 pub mod battlecard;
 pub mod briefing;
+pub mod daily_plan;
+pub mod goals;
 pub mod intake;
 pub mod intelligence;
+pub mod outreach;
 pub mod plans;
 pub mod political_map;
 pub mod pricing;
@@ -55,6 +58,10 @@ pub struct ActivityInput {
     /// go to them.
     #[serde(default)]
     pub attendees: Vec<String>,
+    /// What the meeting changed in the deal's qualification, one line each (minutes only;
+    /// computed from the transcript and the deal's scorecard before the meeting).
+    #[serde(default)]
+    pub qualification_changes: Vec<String>,
 }
 
 impl ActivityInput {
@@ -84,6 +91,7 @@ impl ActivityInput {
                     }
                     all
                 }),
+            qualification_changes: Vec::new(),
         }
     }
 
@@ -422,6 +430,13 @@ pub struct Minutes {
     pub summary: String,
     pub decisions: Vec<String>,
     pub action_items: Vec<ActionItem>,
+    /// What was agreed to happen next (meetings, reviews, deliveries).
+    #[serde(default)]
+    pub next_steps: Vec<String>,
+    /// What the meeting changed in the deal's qualification: internal, never in the email to the
+    /// attendees. Taken from the input whoever writes the minutes.
+    #[serde(default)]
+    pub qualification_changes: Vec<String>,
 }
 
 /// One action item.
@@ -446,6 +461,12 @@ fn minutes_email(minutes: &Minutes) -> String {
         body.push_str("\nDecisions\n");
         for decision in &minutes.decisions {
             body.push_str(&format!("- {decision}\n"));
+        }
+    }
+    if !minutes.next_steps.is_empty() {
+        body.push_str("\nNext steps\n");
+        for step in &minutes.next_steps {
+            body.push_str(&format!("- {step}\n"));
         }
     }
     if !minutes.action_items.is_empty() {
@@ -475,6 +496,65 @@ const ACTION_MARKERS: &[&str] = &[
     "follow up",
 ];
 const DECISION_MARKERS: &[&str] = &["agreed", "decided", "decision", "we go with", "confirmed"];
+const NEXT_STEP_MARKERS: &[&str] = &[
+    "next step",
+    "next meeting",
+    "next call",
+    "next week",
+    "follow-up meeting",
+    "reconvene",
+    "let's meet",
+    "let's schedule",
+    "book a",
+    "set up a",
+];
+
+/// Qualification changes as minute lines: `BANT budget: partial → met ("quote")`, BANT and
+/// MEDDICC only, at most twelve.
+pub(crate) fn change_lines(changes: &[domain::qualification::ScorecardChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| matches!(c.framework.as_str(), "bant" | "meddicc"))
+        .take(12)
+        .map(|c| {
+            let quote = c
+                .quote
+                .as_deref()
+                .map(|q| format!(" (\"{}\")", clip(q, 160)))
+                .unwrap_or_default();
+            format!(
+                "{} {}: {} → {}{quote}",
+                c.framework.to_uppercase(),
+                c.element.replace('_', " "),
+                c.from,
+                c.to
+            )
+        })
+        .collect()
+}
+
+/// What a meeting changes in its deal's qualification: the transcript read offline and merged
+/// over the scorecard as it stood before this activity.
+async fn meeting_changes(
+    store: &Store,
+    tenant: TenantId,
+    activity: &Activity,
+) -> Result<Vec<String>, HandlerError> {
+    let Some(opportunity) = activity.opportunity_id else {
+        return Ok(Vec::new());
+    };
+    let before = store
+        .scorecard_history(tenant, opportunity, None, 2)
+        .await?
+        .into_iter()
+        .find(|v| v.activity_id != Some(activity.id))
+        .map(|v| v.scorecard);
+    let mut input = qualify::QualifyInput::from_activity(activity);
+    input.competitors = qualify::competitor_names(store, tenant).await?;
+    let found = qualify::offline_scorecard(&input);
+    let (_, changes) = qualify::merge(before.as_ref(), &found, Some(activity.id));
+    Ok(change_lines(&changes))
+}
 
 /// A transcript line's speaker (`Name: text`), if it has one.
 fn speaker(line: &str) -> (Option<String>, &str) {
@@ -518,11 +598,15 @@ impl StructuredSkill for MeetingMinutes {
     fn offline(&self, input: &Self::Input) -> Self::Output {
         let mut decisions = Vec::new();
         let mut action_items = Vec::new();
+        let mut next_steps = Vec::new();
         for line in input.body.lines() {
             let (who, text) = speaker(line);
             let lower = text.to_lowercase();
             if text.is_empty() {
                 continue;
+            }
+            if NEXT_STEP_MARKERS.iter().any(|m| lower.contains(m)) && next_steps.len() < 10 {
+                next_steps.push(clip(text, 300));
             }
             if ACTION_MARKERS.iter().any(|m| lower.contains(m)) && action_items.len() < 10 {
                 action_items.push(ActionItem {
@@ -555,7 +639,15 @@ impl StructuredSkill for MeetingMinutes {
             summary,
             decisions,
             action_items,
+            next_steps,
+            qualification_changes: input.qualification_changes.clone(),
         }
+    }
+
+    /// Qualification changes come from the deal's scorecard, never from the writer.
+    fn settle(&self, input: &Self::Input, mut output: Self::Output) -> Self::Output {
+        output.qualification_changes = input.qualification_changes.clone();
+        output
     }
 
     /// A task per action item, and the minutes proposed as one email to the customer-side
@@ -609,9 +701,9 @@ impl StructuredSkill for MeetingMinutes {
         {
             return Ok(None);
         }
-        ActivityInput::from_activity(&activity)
-            .trigger(event)
-            .map(Some)
+        let mut input = ActivityInput::from_activity(&activity);
+        input.qualification_changes = meeting_changes(store, tenant, &activity).await?;
+        input.trigger(event).map(Some)
     }
 }
 
@@ -629,6 +721,7 @@ mod tests {
             subject: Some("Pricing for 200 seats".into()),
             body: body.into(),
             attendees: Vec::new(),
+            qualification_changes: Vec::new(),
         }
     }
 
@@ -687,5 +780,60 @@ mod tests {
         );
         let alone = MeetingMinutes.actions(&email(""), &out);
         assert!(alone.iter().all(|a| !matches!(a, Action::SendEmail(_))));
+    }
+
+    #[test]
+    fn minutes_keep_next_steps_and_internal_qualification_changes() {
+        let input = ActivityInput {
+            body: "Ana: Next step is a security review with our CISO.\nJo: Fine.".into(),
+            attendees: vec!["ana@acme.com".into()],
+            qualification_changes: vec!["BANT budget: partial → met (\"we approved 250k\")".into()],
+            ..email("")
+        };
+        let out = MeetingMinutes.offline(&input);
+        assert_eq!(
+            out.next_steps,
+            ["Next step is a security review with our CISO."]
+        );
+        // A writer cannot change what the scorecard says changed.
+        let invented = Minutes {
+            qualification_changes: vec!["BANT authority: unknown → met".into()],
+            ..out.clone()
+        };
+        let settled = MeetingMinutes.settle(&input, invented);
+        assert_eq!(settled.qualification_changes, input.qualification_changes);
+        let actions = MeetingMinutes.actions(&input, &settled);
+        let Some(Action::SendEmail(mail)) = actions.last() else {
+            unreachable!("{actions:?}")
+        };
+        assert!(
+            mail.body
+                .contains("Next steps\n- Next step is a security review")
+        );
+        assert!(
+            !mail.body.contains("BANT"),
+            "qualification stays internal: {}",
+            mail.body
+        );
+    }
+
+    #[test]
+    fn change_lines_name_framework_element_move_and_quote() {
+        let change = domain::qualification::ScorecardChange {
+            framework: "bant".into(),
+            element: "budget".into(),
+            from: "partial".into(),
+            to: "met".into(),
+            quote: Some("we approved 250k".into()),
+            reason: String::new(),
+        };
+        let voss = domain::qualification::ScorecardChange {
+            framework: "voss".into(),
+            ..change.clone()
+        };
+        assert_eq!(
+            change_lines(&[change, voss]),
+            ["BANT budget: partial → met (\"we approved 250k\")"]
+        );
     }
 }

@@ -1,0 +1,468 @@
+//! Goal pursuit: where a rep, a region or the tenant stands against a quota, and what to do next.
+//!
+//! For a quota's period and currency: business won in the period (deals closed won then), the
+//! open pipeline closing in it, its stage-weighted value, the gap to target and the pipeline
+//! coverage of that gap. Next best actions rank the open deals by the weighted value that moving
+//! them one stage would add, made more urgent by a near close date and by the risks their plan
+//! names; the action itself is the deal plan's next step. When coverage is short of
+//! [`TARGET_COVERAGE`], building pipeline is an action too.
+//!
+//! Deals in another currency than the quota's are counted apart, never converted.
+
+use std::collections::BTreeMap;
+
+use domain::id::{OpportunityId, QuotaId, TenantId, UserId};
+use domain::opportunity::Opportunity;
+use domain::quota::Quota;
+use domain::region::RegionCode;
+use domain::stage::Stage;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use store::{Filter, SqlValue, Store};
+
+use super::plans::OpportunityPlan;
+use crate::crew::operations::stage_weight;
+
+/// Pipeline coverage of the remaining target that counts as healthy.
+pub const TARGET_COVERAGE: u32 = 3;
+/// Most next best actions one pursuit lists.
+const MAX_ACTIONS: usize = 10;
+/// Most deals one pursuit reads.
+const MAX_DEALS: usize = 5000;
+
+/// Something to do, and why it comes at this rank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NextBestAction {
+    pub rank: u32,
+    #[schemars(with = "Option<String>")]
+    pub opportunity_id: Option<OpportunityId>,
+    pub deal: Option<String>,
+    pub action: String,
+    pub reason: String,
+    /// Weighted value the action is worth, in the quota's currency (a decimal).
+    pub value_at_stake: String,
+}
+
+/// Where a quota stands on a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pursuit {
+    pub quota_id: QuotaId,
+    /// `rep <id>`, `region EMEA`, or `tenant`.
+    pub scope: String,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub as_of: Date,
+    pub currency: String,
+    pub target: Decimal,
+    pub won: Decimal,
+    pub open_pipeline: Decimal,
+    pub weighted_pipeline: Decimal,
+    /// Target minus won, never below zero.
+    pub gap: Decimal,
+    /// Open pipeline over the gap (`None` when the gap is closed).
+    pub coverage: Option<Decimal>,
+    /// Won over target, in percent.
+    pub attainment_percent: Decimal,
+    pub open_deals: usize,
+    /// Deals in scope in another currency, left out of the sums.
+    pub other_currency_deals: usize,
+    pub next_best_actions: Vec<NextBestAction>,
+}
+
+fn in_scope(quota: &Quota, deal: &Opportunity) -> bool {
+    quota.user_id.is_none_or(|u| deal.owner_id == Some(u))
+        && quota
+            .region
+            .as_ref()
+            .is_none_or(|r| deal.region.as_ref() == Some(r))
+}
+
+fn next_stage(stage: Stage) -> Stage {
+    match stage {
+        Stage::Prospecting => Stage::Qualification,
+        Stage::Qualification => Stage::Discovery,
+        Stage::Discovery => Stage::Solution,
+        Stage::Solution => Stage::Proposal,
+        Stage::Proposal => Stage::Negotiation,
+        Stage::Negotiation | Stage::ClosedWon => Stage::ClosedWon,
+        Stage::ClosedLost => Stage::ClosedLost,
+    }
+}
+
+/// What to do for a deal with no plan yet, by stage.
+fn stage_action(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Prospecting => "Qualify: confirm the need and who owns the budget",
+        Stage::Qualification => "Run discovery: the problem, its cost and the success metrics",
+        Stage::Discovery => "Agree decision criteria and meet the economic buyer",
+        Stage::Solution => "Complete technical validation and agree the proposal scope",
+        Stage::Proposal => "Review the proposal with the economic buyer and map the paper process",
+        _ => "Work through legal and procurement to a signature (closing stays human)",
+    }
+}
+
+fn days_until(today: Date, day: Date) -> i64 {
+    today.until(day).map_or(0, |s| i64::from(s.get_days()))
+}
+
+fn round(d: Decimal) -> Decimal {
+    d.round_dp(2)
+}
+
+/// The action for one open deal and its score.
+fn deal_action(
+    deal: &Opportunity,
+    plan: Option<&OpportunityPlan>,
+    today: Date,
+) -> (Decimal, NextBestAction) {
+    let amount = deal.amount.amount();
+    let gain = amount * (stage_weight(next_stage(deal.stage)) - stage_weight(deal.stage));
+    let days = days_until(today, deal.close_date);
+    // 2× when the close date is today or past, falling towards 1× as it recedes.
+    let urgency = Decimal::ONE + Decimal::from(30) / Decimal::from(days.max(0) + 30);
+    let risks = plan.map_or(0, |p| p.risks.len()).min(4);
+    let risk_factor = Decimal::ONE + Decimal::new(25, 2) * Decimal::from(risks as u32);
+    let score = gain * urgency * risk_factor;
+    let (action, why) = if days < 0 {
+        (
+            "Agree a new close date with the buyer, or record the outcome (closing is a human decision)".to_owned(),
+            format!("the close date {} passed {} days ago", deal.close_date, -days),
+        )
+    } else if let Some(step) = plan.and_then(|p| p.next_steps.first()) {
+        (step.text.clone(), step.why.clone())
+    } else {
+        (
+            stage_action(deal.stage).to_owned(),
+            format!("the next step of a deal in {}", deal.stage),
+        )
+    };
+    let mut reason = format!(
+        "{} ({} {}, {}, closes in {} days): {why}; one stage forward adds {} weighted",
+        deal.name,
+        round(amount),
+        deal.amount.currency(),
+        deal.stage,
+        days,
+        round(gain)
+    );
+    if risks > 0 {
+        reason.push_str(&format!("; {risks} risks in its plan"));
+    }
+    (
+        score,
+        NextBestAction {
+            rank: 0,
+            opportunity_id: Some(deal.id),
+            deal: Some(deal.name.clone()),
+            action,
+            reason,
+            value_at_stake: round(gain).to_string(),
+        },
+    )
+}
+
+/// Where a quota stands on `today`, from the tenant's deals and their plans.
+pub fn pursue(
+    quota: &Quota,
+    deals: &[Opportunity],
+    plans: &BTreeMap<OpportunityId, OpportunityPlan>,
+    today: Date,
+) -> Pursuit {
+    let currency = quota.target.currency();
+    let mut won = Decimal::ZERO;
+    let mut open_pipeline = Decimal::ZERO;
+    let mut weighted = Decimal::ZERO;
+    let mut open_deals = 0;
+    let mut other_currency_deals = 0;
+    let mut ranked: Vec<(Decimal, NextBestAction)> = Vec::new();
+    for deal in deals.iter().filter(|d| in_scope(quota, d)) {
+        let counts = match deal.stage {
+            Stage::ClosedWon => quota.covers(
+                deal.stage_changed_at
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date(),
+            ),
+            Stage::ClosedLost => false,
+            _ => {
+                quota.covers(deal.close_date)
+                    || (deal.close_date < quota.period_start && quota.covers(today))
+            }
+        };
+        if !counts {
+            continue;
+        }
+        if deal.amount.currency() != currency {
+            other_currency_deals += 1;
+            continue;
+        }
+        if deal.stage == Stage::ClosedWon {
+            won += deal.amount.amount();
+            continue;
+        }
+        open_deals += 1;
+        open_pipeline += deal.amount.amount();
+        weighted += deal.amount.amount() * stage_weight(deal.stage);
+        ranked.push(deal_action(deal, plans.get(&deal.id), today));
+    }
+    let target = quota.target.amount();
+    let gap = (target - won).max(Decimal::ZERO);
+    let coverage = (!gap.is_zero()).then(|| round(open_pipeline / gap));
+    let needed = gap * Decimal::from(TARGET_COVERAGE);
+    if !gap.is_zero() && open_pipeline < needed {
+        let shortfall = needed - open_pipeline;
+        // Worth what a new deal's first stage is worth.
+        let value = shortfall * stage_weight(Stage::Qualification);
+        ranked.push((
+            value * Decimal::new(15, 1),
+            NextBestAction {
+                rank: 0,
+                opportunity_id: None,
+                deal: None,
+                action: format!(
+                    "Build pipeline: {} {currency} more to reach {TARGET_COVERAGE}x coverage",
+                    round(shortfall)
+                ),
+                reason: format!(
+                    "open pipeline {} covers {}x of the {} {currency} still to win; {TARGET_COVERAGE}x is healthy",
+                    round(open_pipeline),
+                    coverage.unwrap_or_default(),
+                    round(gap)
+                ),
+                value_at_stake: round(value).to_string(),
+            },
+        ));
+    }
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.deal.cmp(&b.1.deal)));
+    let next_best_actions = ranked
+        .into_iter()
+        .take(MAX_ACTIONS)
+        .enumerate()
+        .map(|(i, (_, mut action))| {
+            action.rank = i as u32 + 1;
+            action
+        })
+        .collect();
+    let scope = match (&quota.user_id, &quota.region) {
+        (Some(user), _) => format!("rep {user}"),
+        (None, Some(region)) => format!("region {region}"),
+        (None, None) => "tenant".to_owned(),
+    };
+    Pursuit {
+        quota_id: quota.id,
+        scope,
+        period_start: quota.period_start,
+        period_end: quota.period_end,
+        as_of: today,
+        currency: currency.to_string(),
+        target,
+        won: round(won),
+        open_pipeline: round(open_pipeline),
+        weighted_pipeline: round(weighted),
+        gap: round(gap),
+        coverage,
+        attainment_percent: round(won * Decimal::from(100) / target),
+        open_deals,
+        other_currency_deals,
+        next_best_actions,
+    }
+}
+
+/// The latest stored plan of each deal.
+async fn deal_plans(
+    store: &Store,
+    tenant: TenantId,
+    deals: &[Opportunity],
+) -> Result<BTreeMap<OpportunityId, OpportunityPlan>, store::Error> {
+    let mut plans = BTreeMap::new();
+    for deal in deals.iter().filter(|d| d.stage.is_open()) {
+        let latest = store
+            .plan_history(
+                tenant,
+                domain::plan::PlanKind::Opportunity,
+                deal.id.as_uuid(),
+                None,
+                1,
+            )
+            .await?;
+        if let Some(plan) = latest
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_value::<OpportunityPlan>(v.plan).ok())
+        {
+            plans.insert(deal.id, plan);
+        }
+    }
+    Ok(plans)
+}
+
+/// The deals a quota can count: its rep's or its region's, or all.
+async fn scoped_deals(
+    store: &Store,
+    tenant: TenantId,
+    user: Option<UserId>,
+    region: Option<&RegionCode>,
+) -> Result<Vec<Opportunity>, store::Error> {
+    let mut filters = Vec::new();
+    if let Some(user) = user {
+        filters.push(Filter::Eq("owner_id", SqlValue::Uuid(Some(user.as_uuid()))));
+    }
+    if let Some(region) = region {
+        filters.push(Filter::Eq("region", SqlValue::text(region.as_str())));
+    }
+    store.list_all(tenant, filters, MAX_DEALS).await
+}
+
+/// A quota's pursuit on `today`. `NotFound` for an unknown quota (or another tenant's).
+pub async fn pursuit(
+    store: &Store,
+    tenant: TenantId,
+    quota: QuotaId,
+    today: Date,
+) -> Result<Pursuit, store::Error> {
+    let quota: Quota = store.get(tenant, quota.as_uuid()).await?;
+    let deals = scoped_deals(store, tenant, quota.user_id, quota.region.as_ref()).await?;
+    let plans = deal_plans(store, tenant, &deals).await?;
+    Ok(pursue(&quota, &deals, &plans, today))
+}
+
+/// The pursuits of every quota whose period covers `today`, narrowed to a rep or a region.
+pub async fn goals(
+    store: &Store,
+    tenant: TenantId,
+    user: Option<UserId>,
+    region: Option<&RegionCode>,
+    today: Date,
+) -> Result<Vec<Pursuit>, store::Error> {
+    let mut filters = Vec::new();
+    if let Some(user) = user {
+        filters.push(Filter::Eq("user_id", SqlValue::Uuid(Some(user.as_uuid()))));
+    }
+    if let Some(region) = region {
+        filters.push(Filter::Eq("region", SqlValue::text(region.as_str())));
+    }
+    let quotas: Vec<Quota> = store.list_all(tenant, filters, MAX_DEALS).await?;
+    let mut out = Vec::new();
+    for quota in quotas.into_iter().filter(|q| q.covers(today)) {
+        let deals = scoped_deals(store, tenant, quota.user_id, quota.region.as_ref()).await?;
+        let plans = deal_plans(store, tenant, &deals).await?;
+        out.push(pursue(&quota, &deals, &plans, today));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quota(user: Option<UserId>, target: &str) -> Quota {
+        let input: domain::quota::NewQuota = serde_json::from_value(serde_json::json!({
+            "user_id": user, "period_start": "2027-01-01", "period_end": "2027-03-31",
+            "target": {"amount": target, "currency": "EUR"},
+        }))
+        .unwrap();
+        input.into_quota(jiff::Timestamp::UNIX_EPOCH).unwrap()
+    }
+
+    fn deal(
+        owner: UserId,
+        name: &str,
+        amount: &str,
+        currency: &str,
+        stage: Stage,
+        close: &str,
+    ) -> Opportunity {
+        let input: domain::opportunity::NewOpportunity = serde_json::from_value(serde_json::json!({
+            "account_id": domain::id::AccountId::generate(), "name": name,
+            "amount": {"amount": amount, "currency": currency}, "close_date": close,
+            "owner_id": owner, "stage": if stage.is_open() { stage } else { Stage::Negotiation },
+        }))
+        .unwrap();
+        let mut deal = input
+            .into_opportunity("2027-01-05T00:00:00Z".parse().unwrap())
+            .unwrap();
+        deal.stage = stage;
+        deal.stage_changed_at = "2027-02-01T00:00:00Z".parse().unwrap();
+        deal
+    }
+
+    #[test]
+    fn a_rep_quota_counts_won_and_open_deals_of_the_period_and_currency() {
+        let rep = UserId::generate();
+        let other = UserId::generate();
+        let deals = [
+            deal(rep, "Won", "100000", "EUR", Stage::ClosedWon, "2027-02-01"),
+            deal(rep, "Big", "400000", "EUR", Stage::Proposal, "2027-03-15"),
+            deal(rep, "Small", "50000", "EUR", Stage::Discovery, "2027-02-10"),
+            deal(
+                rep,
+                "Later",
+                "900000",
+                "EUR",
+                Stage::Discovery,
+                "2027-06-30",
+            ),
+            deal(
+                rep,
+                "Dollars",
+                "80000",
+                "USD",
+                Stage::Proposal,
+                "2027-03-01",
+            ),
+            deal(
+                other,
+                "Theirs",
+                "700000",
+                "EUR",
+                Stage::Negotiation,
+                "2027-03-01",
+            ),
+        ];
+        let p = pursue(
+            &quota(Some(rep), "500000"),
+            &deals,
+            &BTreeMap::new(),
+            jiff::civil::date(2027, 2, 1),
+        );
+        assert_eq!(p.won, Decimal::from(100_000));
+        assert_eq!(p.open_pipeline, Decimal::from(450_000));
+        assert_eq!(p.gap, Decimal::from(400_000));
+        assert_eq!(p.coverage, Some(Decimal::new(1125, 3).round_dp(2)));
+        assert_eq!(p.attainment_percent, Decimal::from(20));
+        assert_eq!(p.other_currency_deals, 1);
+        assert_eq!(p.open_deals, 2);
+        // Moving Big to negotiation adds 100k weighted: first. Coverage 1.1x < 3x: build pipeline.
+        assert_eq!(p.next_best_actions[0].deal.as_deref(), Some("Big"));
+        assert!(
+            p.next_best_actions
+                .iter()
+                .any(|a| a.action.starts_with("Build pipeline"))
+        );
+        let ranks: Vec<u32> = p.next_best_actions.iter().map(|a| a.rank).collect();
+        assert_eq!(ranks, (1..=ranks.len() as u32).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_past_close_date_asks_for_a_human_decision() {
+        let rep = UserId::generate();
+        let deals = [deal(
+            rep,
+            "Late",
+            "10000",
+            "EUR",
+            Stage::Negotiation,
+            "2027-01-10",
+        )];
+        let p = pursue(
+            &quota(Some(rep), "10000"),
+            &deals,
+            &BTreeMap::new(),
+            jiff::civil::date(2027, 2, 1),
+        );
+        let first = &p.next_best_actions[0];
+        assert!(first.action.contains("new close date"), "{first:?}");
+        assert!(first.reason.contains("passed 22 days ago"), "{first:?}");
+    }
+}
