@@ -1,8 +1,14 @@
 //! A full account refresh on the offline engine: every activity of a busy account qualified
 //! again (the `qualify` skill's offline scorecard per activity) and the account's intelligence
 //! rebuilt (timeline, objections, open questions, commitments, sentiment, competitors, going
-//! dark). The account has 60 activities over six months: 20 call transcripts of about 60 turns
-//! (a 30-minute call), 30 emails and 10 notes. Pure CPU: no database, no model.
+//! dark), then the political map and the account and deal plans built from them. The account
+//! has 60 activities over six months: 20 call transcripts of about 60 turns (a 30-minute call),
+//! 30 emails and 10 notes. That part is pure CPU: no database, no model.
+//!
+//! A second figure is the stored refresh the Sales agent runs after each qualified activity
+//! (`plans::refresh`): the same account in a temporary SQLite database, read back (account,
+//! committee, activities, deals, scorecard, catalog), both plans rebuilt, compared with the
+//! stored versions and, when changed, appended.
 //!
 //! Run: `cargo bench -p agents --bench account_refresh` (options: `-- --iterations 30`).
 
@@ -12,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use agents::crew::sales::intelligence::analyze;
 use agents::crew::sales::qualify::{QualifyInput, offline_scorecard};
+use agents::crew::sales::{plans, political_map};
 use domain::activity::{Activity, NewActivity};
 use domain::id::AccountId;
 use jiff::Timestamp;
@@ -117,6 +124,23 @@ fn main() {
     let now = Timestamp::from_second(1_800_000_000).unwrap();
     let mut refresh = Vec::with_capacity(iterations);
     let mut intelligence_only = Vec::with_capacity(iterations);
+    let mut plans_only = Vec::with_capacity(iterations);
+    let account_row: domain::account::Account =
+        serde_json::from_value::<domain::account::NewAccount>(
+            serde_json::json!({"name": "Lumen Logistics", "domains": ["lumen.example"]}),
+        )
+        .unwrap()
+        .into_account(now)
+        .unwrap();
+    let mut deal: domain::opportunity::Opportunity =
+        serde_json::from_value::<domain::opportunity::NewOpportunity>(serde_json::json!({
+            "account_id": account_row.id, "name": "Invoice automation",
+            "amount": {"amount": "180000", "currency": "EUR"}, "close_date": "2027-03-31",
+        }))
+        .unwrap()
+        .into_opportunity(now)
+        .unwrap();
+    deal.account_id = id;
     for _ in 0..iterations {
         let started = Instant::now();
         let mut met = 0;
@@ -130,19 +154,89 @@ fn main() {
         let before_intel = Instant::now();
         let intel = analyze(id, &activities, &competitors, now);
         let done = Instant::now();
-        refresh.push(done - started);
+        let map = political_map::build(id, &[], &[], &activities, now);
+        let plan = plans::opportunity::build(&deal, None, &map, &intel, now);
+        let account_plan =
+            plans::account::build(&account_row, std::slice::from_ref(&deal), &[], &[], &map);
+        let planned = Instant::now();
+        refresh.push(planned - started);
         intelligence_only.push(done - before_intel);
+        plans_only.push(planned - done);
         assert!(met > 0 && intel.timeline.len() == activities.len());
+        assert!(!plan.mutual_action_plan.is_empty() && !account_plan.goals.is_empty());
     }
     refresh.sort();
     intelligence_only.sort();
+    plans_only.sort();
+    let ms = |sorted: &[Duration], p: f64| percentile(sorted, p).as_secs_f64() * 1000.0;
     println!(
-        "account refresh, {} activities ({} KiB of text): p50 {:.1} ms, p99 {:.1} ms; of which intelligence p50 {:.1} ms, p99 {:.1} ms ({iterations} iterations)",
+        "account refresh, {} activities ({} KiB of text): p50 {:.1} ms, p99 {:.1} ms; of which intelligence p50 {:.1} ms, p99 {:.1} ms, map and plans p50 {:.2} ms, p99 {:.2} ms ({iterations} iterations)",
         activities.len(),
         activities.iter().map(|a| a.body.len()).sum::<usize>() / 1024,
-        percentile(&refresh, 0.5).as_secs_f64() * 1000.0,
-        percentile(&refresh, 0.99).as_secs_f64() * 1000.0,
-        percentile(&intelligence_only, 0.5).as_secs_f64() * 1000.0,
-        percentile(&intelligence_only, 0.99).as_secs_f64() * 1000.0,
+        ms(&refresh, 0.5),
+        ms(&refresh, 0.99),
+        ms(&intelligence_only, 0.5),
+        ms(&intelligence_only, 0.99),
+        ms(&plans_only, 0.5),
+        ms(&plans_only, 0.99),
     );
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(stored_refresh(&activities, iterations));
+    println!(
+        "stored plan refresh (SQLite, same account, one deal): p50 {:.1} ms, p99 {:.1} ms ({iterations} iterations)",
+        ms(&stored, 0.5),
+        ms(&stored, 0.99),
+    );
+}
+
+/// `plans::refresh` against a temporary SQLite database holding the account.
+async fn stored_refresh(activities: &[Activity], iterations: usize) -> Vec<Duration> {
+    let db = testkit::TestDb::create(&testkit::Backend::Sqlite)
+        .await
+        .unwrap();
+    let store = store::Store::connect(&db.connect_options()).await.unwrap();
+    store.migrate_if_needed().await.unwrap();
+    let tenant = store
+        .create_tenant(domain::tenant::TenantSlug::parse("bench").unwrap(), None)
+        .await
+        .unwrap();
+    let w = store::WriteCtx::new(tenant.id, domain::actor::Actor::operator(), None);
+    let now = store::now();
+    let account: domain::account::Account = serde_json::from_value::<domain::account::NewAccount>(
+        serde_json::json!({"name": "Lumen Logistics", "domains": ["lumen.example"]}),
+    )
+    .unwrap()
+    .into_account(now)
+    .unwrap();
+    store.create(&w, account.clone(), None).await.unwrap();
+    let deal: domain::opportunity::Opportunity =
+        serde_json::from_value::<domain::opportunity::NewOpportunity>(serde_json::json!({
+            "account_id": account.id, "name": "Invoice automation",
+            "amount": {"amount": "180000", "currency": "EUR"}, "close_date": "2027-03-31",
+        }))
+        .unwrap()
+        .into_opportunity(now)
+        .unwrap();
+    store.create(&w, deal.clone(), None).await.unwrap();
+    for activity in activities {
+        let mut activity = activity.clone();
+        activity.id = domain::id::ActivityId::generate();
+        activity.account_id = Some(account.id);
+        activity.opportunity_id = Some(deal.id);
+        store.create(&w, activity, None).await.unwrap();
+    }
+    let mut times = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        plans::refresh(&store, tenant.id, account.id, Some(deal.id), None)
+            .await
+            .unwrap();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    store.close().await;
+    times
 }

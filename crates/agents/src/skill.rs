@@ -72,6 +72,8 @@ pub trait Skill: Send + Sync {
     fn check_input(&self, input: &serde_json::Value) -> Result<(), String>;
     /// Event kinds that may start it.
     fn triggers(&self) -> &'static [&'static str];
+    /// Whether a person may run it with an input of their own.
+    fn manual(&self) -> bool;
     /// The run an event starts, if this event is one for the skill.
     async fn on_event(
         &self,
@@ -102,6 +104,10 @@ pub trait StructuredSkill: Send + Sync + 'static {
     /// Whether a model may answer; a skill that is rules by nature (matching, bookkeeping) sets
     /// `false` and always answers offline, at no cost and the same every time.
     const USES_MODEL: bool = true;
+    /// Whether a person may run it with an input of their own (`POST /agents/{role}/skills/…`);
+    /// `false` for skills whose input the server gathers (who signs, which deal, which rep), so a
+    /// caller cannot write it.
+    const MANUAL: bool = true;
 
     /// What the model is asked to do (system instructions, after the role's preamble).
     fn instructions(&self) -> &'static str;
@@ -198,6 +204,10 @@ impl<S: StructuredSkill> Skill for Typed<S> {
 
     fn triggers(&self) -> &'static [&'static str] {
         S::TRIGGERS
+    }
+
+    fn manual(&self) -> bool {
+        S::MANUAL
     }
 
     async fn on_event(

@@ -92,6 +92,16 @@ pub async fn run(
         .map_err(|_| ApiError::not_found(format!("no agent role {role:?}")))?;
     let skill = agents::crew::skill(role, &skill)
         .ok_or_else(|| ApiError::not_found(format!("{role} has no skill {skill:?}")))?;
+    if !skill.manual() {
+        return Err(ApiError::unprocessable(
+            "skill_not_manual",
+            format!(
+                "{} builds its input on the server (who signs, which deal, which rep): use its own \
+                 endpoint (see docs/api.md)",
+                skill.name()
+            ),
+        ));
+    }
     let input = body.value;
     skill
         .check_input(&input)

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::agent_run::RunTrigger;
 use domain::id::OpportunityId;
+use domain::user::Role;
 
 use super::agents::{requester, run_manual};
 use crate::auth::Auth;
@@ -56,6 +57,16 @@ pub async fn draft(
 ) -> Result<Response, ApiError> {
     auth.require_writer()?;
     let id = OpportunityId::from_uuid(path_id("opportunity", &id)?);
+    // Writing as a named rep: that rep, or a manager, never a service key.
+    if let Some(rep) = body.value.rep_id {
+        let me = requester(&auth);
+        let manager = matches!(auth.actor.role, Role::Admin | Role::Manager);
+        if me != Some(rep) && !(me.is_some() && manager) {
+            return Err(ApiError::forbidden(
+                "only the rep themselves or a manager may draft in a named rep's persona",
+            ));
+        }
+    }
     let input = outreach_input(&state.store, auth.tenant, id, &body.value)
         .await
         .map_err(|e| match e {

@@ -373,6 +373,28 @@ async fn outreach_is_drafted_in_the_reps_persona_and_waits(backend: Backend) {
         .await;
     let viewer = app.key(t.id, domain::user::Role::Viewer, None).await;
     idle(&app).await;
+    // Only the rep or a manager writes in a named rep's persona; the skill cannot be run with a
+    // caller's own input (who signs would be the caller's choice).
+    let r = app
+        .post(
+            &t.admin_key,
+            &outreach,
+            &json!({"contact_id": jo, "rep_id": w.rep}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403, "forbidden").await;
+    let r = app
+        .post(
+            &t.admin_key,
+            "/api/v1/agents/sales/skills/draft_outreach",
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 422, "skill_not_manual").await;
     let before_requests = app.snapshot(&[t.id, other.id]).await;
     assert_ne!(before, before_requests);
     for (body, status) in [

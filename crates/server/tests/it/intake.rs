@@ -187,6 +187,43 @@ async fn json_activities_are_matched_by_domain(backend: Backend) {
     assert!(activity["opportunity_id"].is_null());
 }
 
+async fn names_beside_unknown_addresses_are_claims_not_identities(backend: Backend) {
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let s = scene(&app, &t).await;
+    // Stored with capitals; the file's address is lower case.
+    app.create(
+        &t.admin_key,
+        "/api/v1/contacts",
+        json!({"account_id": s.account, "name": "Jane Doe", "email": "Jane.Doe@acme.com"}),
+    )
+    .await;
+    let spoof = "From: Mara <mara@evil.io>\r\nTo: Jo Smith <jo.smith@evil.io>\r\nCc: jane.doe@acme.com\r\nSubject: Urgent\r\n\r\nPlease wire the deposit.\r\n";
+    let body: Value = import(&app, &t.admin_key, "", "message/rfc822", spoof)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let people = body["activity"]["participants"].as_array().unwrap();
+    assert!(
+        people[0]["user_id"].is_null(),
+        "a rep's name is not the rep: {people:?}"
+    );
+    assert!(
+        people[1]["contact_id"].is_null(),
+        "a contact's name is not the contact"
+    );
+    assert!(
+        people[2]["contact_id"].is_string(),
+        "the address matches without case"
+    );
+    assert_eq!(body["intake"]["users"], 0);
+    assert_eq!(
+        body["intake"]["unknown"],
+        json!(["mara@evil.io", "jo.smith@evil.io"])
+    );
+}
+
 async fn unreadable_files_and_foreign_ids_change_nothing(backend: Backend) {
     let app = spawn_with_agents(backend).await;
     let t = app.tenant("skyvera").await;
@@ -230,5 +267,6 @@ both_backends!(
     an_email_file_is_matched_and_its_stranger_proposed,
     a_transcript_matches_speakers_by_name_and_the_named_deal,
     json_activities_are_matched_by_domain,
+    names_beside_unknown_addresses_are_claims_not_identities,
     unreadable_files_and_foreign_ids_change_nothing,
 );

@@ -222,6 +222,71 @@ async fn seed_account(
     Ok((contacts.len(), count))
 }
 
+/// How each region's rep writes, for their persona: tone and one example message.
+fn persona_style(region: &str) -> (&'static str, &'static str) {
+    match region {
+        "APAC" => (
+            "formal",
+            "Dear Mr Tan,\n\nThank you for your time on Tuesday. As agreed, I attach the summary of \
+             the pilot results and will call your office on Friday to confirm the next steps.\n\n\
+             Best regards,",
+        ),
+        "AMERICAS" => (
+            "direct",
+            "Hi Sam,\n\nQuick one: can we lock 30 minutes Thursday for the security review?\n\nBest,",
+        ),
+        _ => (
+            "friendly",
+            "Hi Katrin,\n\nLovely to catch up today. I'll send the rollout plan by Friday so your team \
+             can have a look before our next call.\n\nKind regards,",
+        ),
+    }
+}
+
+/// Each rep's persona (the name, signature and style drafts follow) and a quota for the half
+/// year around the deals' close dates: a fifth more than their deals, in the currency of their
+/// first deal.
+async fn seed_goals(
+    store: &Store,
+    w: &WriteCtx,
+    spec: &TenantSpec,
+    reps: &[(UserId, &scenario::RepSpec)],
+    today: jiff::civil::Date,
+) -> anyhow::Result<()> {
+    for (rep_id, rep) in reps {
+        let (tone, example) = persona_style(rep.region);
+        let persona: domain::persona::PersonaInput = input(json!({
+            "display_name": rep.name,
+            "signature": format!("Account Executive, {}\n{}", spec.display, rep.email),
+            "tone": tone, "examples": [format!("{example}\n{}", rep.name)],
+        }))?;
+        store
+            .create(w, persona.into_persona(*rep_id, w.now)?, None)
+            .await?;
+        let deals: Vec<&AccountSpec> = spec
+            .accounts
+            .iter()
+            .filter(|a| a.region == rep.region)
+            .collect();
+        let Some(currency) = deals.first().map(|a| a.currency) else {
+            continue;
+        };
+        let thousands: u64 = deals
+            .iter()
+            .filter(|a| a.currency == currency)
+            .map(|a| u64::from(a.thousands))
+            .sum();
+        let quota: domain::quota::NewQuota = input(json!({
+            "user_id": rep_id,
+            "period_start": today.saturating_sub(jiff::Span::new().days(30)).to_string(),
+            "period_end": today.saturating_add(jiff::Span::new().days(150)).to_string(),
+            "target": {"amount": (thousands * 1200).to_string(), "currency": currency},
+        }))?;
+        store.create(w, quota.into_quota(w.now)?, None).await?;
+    }
+    Ok(())
+}
+
 async fn seed_tenant(
     store: &Store,
     spec: &'static TenantSpec,
@@ -256,6 +321,7 @@ async fn seed_tenant(
         contacts += c;
         activities += a;
     }
+    seed_goals(store, &w, spec, &reps, today).await?;
     Ok(Seeded {
         tenant: tenant.id,
         slug: spec.slug,

@@ -33,6 +33,18 @@ pub struct DealLine {
     pub versions: usize,
     /// The last version's changes, "framework.element from→to".
     pub last_changes: Vec<String>,
+    /// The deal plan's versions, risks and first next step.
+    pub plan_versions: usize,
+    pub risks: usize,
+    pub next_step: Option<String>,
+}
+
+/// One rep's standing against their quota.
+pub struct GoalLine {
+    pub rep: String,
+    pub attainment: String,
+    pub coverage: String,
+    pub top_action: Option<String>,
 }
 
 /// One tenant's part of the report.
@@ -44,6 +56,7 @@ pub struct TenantReport {
     pub deals: Vec<DealLine>,
     /// Coverage gaps of the accounts' political maps, by code.
     pub gaps: BTreeMap<&'static str, usize>,
+    pub goals: Vec<GoalLine>,
 }
 
 /// Everything the report says.
@@ -131,7 +144,22 @@ async fn deal_line(store: &Store, seeded: &Seeded, deal: &Opportunity) -> anyhow
                 .collect()
         })
         .unwrap_or_default();
+    let plans = store
+        .plan_history(
+            seeded.tenant,
+            domain::plan::PlanKind::Opportunity,
+            deal.id.as_uuid(),
+            None,
+            100,
+        )
+        .await?;
+    let plan = plans.first().and_then(|v| {
+        serde_json::from_value::<agents::crew::sales::plans::OpportunityPlan>(v.plan.clone()).ok()
+    });
     Ok(DealLine {
+        plan_versions: plans.len(),
+        risks: plan.as_ref().map_or(0, |p| p.risks.len()),
+        next_step: plan.and_then(|p| p.next_steps.into_iter().next().map(|s| s.text)),
         name: deal.name.clone(),
         stage: deal.stage.as_str().to_owned(),
         amount: format!("{} {}", deal.amount.currency().code(), deal.amount.amount()),
@@ -172,6 +200,30 @@ pub async fn gather(store: &Store, seeded: &[Seeded]) -> anyhow::Result<Report> 
                 *gaps.entry(gap.code).or_default() += 1;
             }
         }
+        let users: BTreeMap<domain::id::UserId, String> = store
+            .list_all::<domain::user::User>(s.tenant, Vec::new(), usize::MAX)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let today = jiff::Zoned::now().date();
+        let goals = agents::crew::sales::goals::goals(store, s.tenant, None, None, today)
+            .await?
+            .into_iter()
+            .map(|p| GoalLine {
+                rep: p
+                    .scope
+                    .strip_prefix("rep ")
+                    .and_then(|id| id.parse().ok())
+                    .and_then(|id| users.get(&id).cloned())
+                    .unwrap_or(p.scope.clone()),
+                attainment: format!("{}% of {} {}", p.attainment_percent, p.target, p.currency),
+                coverage: p
+                    .coverage
+                    .map_or_else(|| "target met".to_owned(), |c| format!("coverage {c}x")),
+                top_action: p.next_best_actions.first().map(|a| a.action.clone()),
+            })
+            .collect();
         tenants.push((
             format!("{} ({})", s.display, s.slug),
             TenantReport {
@@ -184,6 +236,7 @@ pub async fn gather(store: &Store, seeded: &[Seeded]) -> anyhow::Result<Report> 
                 tasks: tasks.len(),
                 deals,
                 gaps,
+                goals,
             },
         ));
     }
@@ -234,6 +287,23 @@ pub fn print(
                 } else {
                     format!("; last change: {}", deal.last_changes.join(", "))
                 }
+            )?;
+            writeln!(
+                out,
+                "    plan v{}: {} risks; next: {}",
+                deal.plan_versions,
+                deal.risks,
+                deal.next_step.as_deref().unwrap_or("none")
+            )?;
+        }
+        for goal in &t.goals {
+            writeln!(
+                out,
+                "  goal {}: {}, {}; next best action: {}",
+                goal.rep,
+                goal.attainment,
+                goal.coverage,
+                goal.top_action.as_deref().unwrap_or("none")
             )?;
         }
         let gaps: Vec<String> = t

@@ -171,6 +171,7 @@ impl StructuredSkill for DailyPlan {
     const DESCRIPTION: &'static str = "Each morning, a task per rep with their quota standing and next best actions, ranked with reasons.";
     const ALLOWED: &'static [ActionKind] = &[ActionKind::CreateTask];
     const USES_MODEL: bool = false;
+    const MANUAL: bool = false;
 
     fn instructions(&self) -> &'static str {
         "Write each rep's plan for the day from their quota standing and ranked actions, keeping \
@@ -188,7 +189,11 @@ impl StructuredSkill for DailyPlan {
         input
             .reps
             .iter()
-            .flat_map(|r| r.actions.iter().map(|a| a.reason.as_str()))
+            .flat_map(|r| {
+                r.actions
+                    .iter()
+                    .flat_map(|a| [a.action.as_str(), a.reason.as_str()])
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

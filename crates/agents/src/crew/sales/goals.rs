@@ -212,10 +212,10 @@ pub fn pursue(
     let needed = gap * Decimal::from(TARGET_COVERAGE);
     if !gap.is_zero() && open_pipeline < needed {
         let shortfall = needed - open_pipeline;
-        // Worth what a new deal's first stage is worth.
-        let value = shortfall * stage_weight(Stage::Qualification);
+        // Worth what new deals in their first stage are worth.
+        let value = shortfall * stage_weight(Stage::Prospecting);
         ranked.push((
-            value * Decimal::new(15, 1),
+            value,
             NextBestAction {
                 rank: 0,
                 opportunity_id: None,
@@ -269,19 +269,38 @@ pub fn pursue(
     }
 }
 
-/// The latest stored plan of each deal.
+/// How many deals' plans a pursuit reads: the best candidates before their plans are known.
+const PLANNED_CANDIDATES: usize = 3 * MAX_ACTIONS;
+
+/// The open deals in scope that could rank, best first by their value without a plan.
+fn candidates(quota: &Quota, deals: &[Opportunity], today: Date) -> Vec<OpportunityId> {
+    let mut scored: Vec<(Decimal, OpportunityId)> = deals
+        .iter()
+        .filter(|d| d.stage.is_open() && in_scope(quota, d))
+        .filter(|d| d.amount.currency() == quota.target.currency())
+        .map(|d| (deal_action(d, None, today).0, d.id))
+        .collect();
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+    scored
+        .into_iter()
+        .take(PLANNED_CANDIDATES)
+        .map(|(_, id)| id)
+        .collect()
+}
+
+/// The latest stored plan of each of these deals.
 async fn deal_plans(
     store: &Store,
     tenant: TenantId,
-    deals: &[Opportunity],
+    deals: &[OpportunityId],
 ) -> Result<BTreeMap<OpportunityId, OpportunityPlan>, store::Error> {
     let mut plans = BTreeMap::new();
-    for deal in deals.iter().filter(|d| d.stage.is_open()) {
+    for deal in deals {
         let latest = store
             .plan_history(
                 tenant,
                 domain::plan::PlanKind::Opportunity,
-                deal.id.as_uuid(),
+                deal.as_uuid(),
                 None,
                 1,
             )
@@ -291,27 +310,70 @@ async fn deal_plans(
             .next()
             .and_then(|v| serde_json::from_value::<OpportunityPlan>(v.plan).ok())
         {
-            plans.insert(deal.id, plan);
+            plans.insert(*deal, plan);
         }
     }
     Ok(plans)
 }
 
-/// The deals a quota can count: its rep's or its region's, or all.
+/// The deals a quota can count: its rep's or its region's (or all), open ones closing by the
+/// period's end and ones won since its start, each read by SQL filters rather than the whole
+/// history.
 async fn scoped_deals(
     store: &Store,
     tenant: TenantId,
-    user: Option<UserId>,
-    region: Option<&RegionCode>,
+    quota: &Quota,
 ) -> Result<Vec<Opportunity>, store::Error> {
-    let mut filters = Vec::new();
-    if let Some(user) = user {
-        filters.push(Filter::Eq("owner_id", SqlValue::Uuid(Some(user.as_uuid()))));
+    let mut scope = Vec::new();
+    if let Some(user) = quota.user_id {
+        scope.push(Filter::Eq("owner_id", SqlValue::Uuid(Some(user.as_uuid()))));
     }
-    if let Some(region) = region {
-        filters.push(Filter::Eq("region", SqlValue::text(region.as_str())));
+    if let Some(region) = &quota.region {
+        scope.push(Filter::Eq("region", SqlValue::text(region.as_str())));
     }
-    store.list_all(tenant, filters, MAX_DEALS).await
+    let after_end = quota
+        .period_end
+        .checked_add(jiff::Span::new().days(1))
+        .unwrap_or(quota.period_end);
+    let mut deals = Vec::new();
+    for stage in Stage::ALL.iter().filter(|s| s.is_open()) {
+        let mut filters = scope.clone();
+        filters.push(Filter::Eq("stage", SqlValue::text(*stage)));
+        filters.push(Filter::Before(
+            "close_date",
+            SqlValue::Date(Some(after_end)),
+        ));
+        deals.extend(
+            store
+                .list_all::<Opportunity>(tenant, filters, MAX_DEALS)
+                .await?,
+        );
+    }
+    let mut won = scope;
+    won.push(Filter::Eq("stage", SqlValue::text(Stage::ClosedWon)));
+    if let Ok(start) = quota.period_start.to_zoned(jiff::tz::TimeZone::UTC) {
+        won.push(Filter::AtLeast(
+            "stage_changed_at",
+            SqlValue::Time(Some(start.timestamp())),
+        ));
+    }
+    deals.extend(
+        store
+            .list_all::<Opportunity>(tenant, won, MAX_DEALS)
+            .await?,
+    );
+    Ok(deals)
+}
+
+async fn pursue_stored(
+    store: &Store,
+    tenant: TenantId,
+    quota: &Quota,
+    today: Date,
+) -> Result<Pursuit, store::Error> {
+    let deals = scoped_deals(store, tenant, quota).await?;
+    let plans = deal_plans(store, tenant, &candidates(quota, &deals, today)).await?;
+    Ok(pursue(quota, &deals, &plans, today))
 }
 
 /// A quota's pursuit on `today`. `NotFound` for an unknown quota (or another tenant's).
@@ -322,9 +384,7 @@ pub async fn pursuit(
     today: Date,
 ) -> Result<Pursuit, store::Error> {
     let quota: Quota = store.get(tenant, quota.as_uuid()).await?;
-    let deals = scoped_deals(store, tenant, quota.user_id, quota.region.as_ref()).await?;
-    let plans = deal_plans(store, tenant, &deals).await?;
-    Ok(pursue(&quota, &deals, &plans, today))
+    pursue_stored(store, tenant, &quota, today).await
 }
 
 /// The pursuits of every quota whose period covers `today`, narrowed to a rep or a region.
@@ -335,7 +395,13 @@ pub async fn goals(
     region: Option<&RegionCode>,
     today: Date,
 ) -> Result<Vec<Pursuit>, store::Error> {
-    let mut filters = Vec::new();
+    let tomorrow = today
+        .checked_add(jiff::Span::new().days(1))
+        .unwrap_or(today);
+    let mut filters = vec![
+        Filter::Before("period_start", SqlValue::Date(Some(tomorrow))),
+        Filter::AtLeast("period_end", SqlValue::Date(Some(today))),
+    ];
     if let Some(user) = user {
         filters.push(Filter::Eq("user_id", SqlValue::Uuid(Some(user.as_uuid()))));
     }
@@ -344,10 +410,8 @@ pub async fn goals(
     }
     let quotas: Vec<Quota> = store.list_all(tenant, filters, MAX_DEALS).await?;
     let mut out = Vec::new();
-    for quota in quotas.into_iter().filter(|q| q.covers(today)) {
-        let deals = scoped_deals(store, tenant, quota.user_id, quota.region.as_ref()).await?;
-        let plans = deal_plans(store, tenant, &deals).await?;
-        out.push(pursue(&quota, &deals, &plans, today));
+    for quota in &quotas {
+        out.push(pursue_stored(store, tenant, quota, today).await?);
     }
     Ok(out)
 }

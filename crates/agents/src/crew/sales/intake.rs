@@ -139,13 +139,34 @@ async fn contact_by_address(
     let mut forms = vec![address.as_str().to_owned()];
     let lower = address.as_str().to_lowercase();
     if lower != address.as_str() {
-        forms.push(lower);
+        forms.push(lower.clone());
     }
     for form in forms {
         let found: Vec<Contact> = store
             .list_all(tenant, vec![Filter::Eq("email", SqlValue::text(form))], 2)
             .await?;
         if let Some(contact) = found.into_iter().next() {
+            return Ok(Some(contact));
+        }
+    }
+    // Stored in another case (`Jane.Doe@acme.com`): compare without case among the contacts of
+    // the accounts owning the domain.
+    for account in accounts_by_domain(store, tenant, std::slice::from_ref(&lower)).await? {
+        let contacts: Vec<Contact> = store
+            .list_all(
+                tenant,
+                vec![Filter::Eq(
+                    "account_id",
+                    SqlValue::Uuid(Some(account.id.as_uuid())),
+                )],
+                MAX_ROWS,
+            )
+            .await?;
+        if let Some(contact) = contacts.into_iter().find(|c| {
+            c.email
+                .as_ref()
+                .is_some_and(|e| e.as_str().to_lowercase() == lower)
+        }) {
             return Ok(Some(contact));
         }
     }
@@ -217,7 +238,6 @@ pub async fn match_activity(
     tenant: TenantId,
     activity: &mut NewActivity,
 ) -> Result<IntakeReport, store::Error> {
-    let sellers = sellers(store, tenant).await?;
     let mut report = IntakeReport {
         account: AccountMatch::None,
         opportunity: OpportunityMatch::None,
@@ -225,6 +245,11 @@ pub async fn match_activity(
         users: 0,
         unknown: Vec::new(),
     };
+    // Too many people is the create's 422; matching them first would only cost queries.
+    if activity.participants.len() > domain::activity::MAX_PARTICIPANTS {
+        return Ok(report);
+    }
+    let sellers = sellers(store, tenant).await?;
     // By address: users first, then contacts.
     let mut votes: BTreeMap<AccountId, usize> = BTreeMap::new();
     for p in &mut activity.participants {
@@ -299,8 +324,12 @@ pub async fn match_activity(
         }
         None => Vec::new(),
     };
+    // By name, only for people known by nothing else (transcript speakers): a display name next
+    // to an address that matched nobody is the sender's claim, never an identity. A name match
+    // never gives the person an address either, so a speaker label cannot pick who receives
+    // anything.
     for p in &mut activity.participants {
-        if p.user_id.is_some() || p.contact_id.is_some() {
+        if p.user_id.is_some() || p.contact_id.is_some() || p.email.is_some() {
             continue;
         }
         let Some(name) = p.name.as_deref().map(fold) else {
@@ -309,6 +338,20 @@ pub async fn match_activity(
         if let Some(user) = sellers.by_name.get(&name) {
             p.user_id = Some(user.id);
             continue;
+        }
+        // A first name alone: the sellers' first, so a rep speaking as "Bob" is not taken for
+        // the customer's Bob Smith.
+        if !name.contains(' ') {
+            let reps: Vec<&User> = sellers
+                .by_name
+                .iter()
+                .filter(|(full, _)| full.split(' ').next() == Some(name.as_str()))
+                .map(|(_, u)| u)
+                .collect();
+            if let [rep] = reps.as_slice() {
+                p.user_id = Some(rep.id);
+                continue;
+            }
         }
         let full: Vec<&Contact> = contacts.iter().filter(|c| fold(&c.name) == name).collect();
         let first: Vec<&Contact> = if name.contains(' ') {
@@ -322,9 +365,6 @@ pub async fn match_activity(
         let candidates = if full.is_empty() { first } else { full };
         if let [contact] = candidates.as_slice() {
             p.contact_id = Some(contact.id);
-            if p.email.is_none() {
-                p.email = contact.email.clone();
-            }
         }
     }
     for p in &activity.participants {
@@ -528,6 +568,7 @@ impl StructuredSkill for ProposeContacts {
     const ALLOWED: &'static [ActionKind] = &[ActionKind::AddContact];
     const TRIGGERS: &'static [&'static str] = &["activity.created"];
     const USES_MODEL: bool = false;
+    const MANUAL: bool = false;
 
     fn instructions(&self) -> &'static str {
         "List the people to add as contacts of the account, with the names given; add no one who \
@@ -641,7 +682,13 @@ impl StructuredSkill for ProposeContacts {
             opportunity_id: activity.opportunity_id,
             dedupe_key: String::new(),
             requested_by: None,
-            sender: None,
+            // The sender's proposals are deduplicated and capped like any inbound mail's.
+            sender: activity
+                .participants
+                .iter()
+                .find(|p| p.role == ParticipantRole::From)
+                .and_then(|p| p.email.as_ref())
+                .map(|e| e.as_str().to_lowercase()),
             input: serde_json::to_value(&input)
                 .map_err(|e| HandlerError::Permanent(e.to_string()))?,
         }))

@@ -629,11 +629,25 @@ pub(crate) async fn account_activities(
         "account_id",
         store::SqlValue::Uuid(Some(account.as_uuid())),
     )];
-    let mut activities: Vec<Activity> = store.list_all(tenant, filters, usize::MAX).await?;
-    if activities.len() > MAX_ACTIVITIES {
-        activities.sort_by_key(|a| a.occurred_at);
-        activities.drain(..activities.len() - MAX_ACTIVITIES);
+    // Newest recorded first, page by page, never more than the cap: a busy account's history is
+    // not read whole on every refresh.
+    let mut query = store::ListQuery {
+        filters,
+        limit: store::MAX_LIMIT,
+        order: store::Order::Descending,
+        ..store::ListQuery::default()
+    };
+    let mut activities: Vec<Activity> = Vec::new();
+    loop {
+        let page = store.list::<Activity>(tenant, &query).await?;
+        activities.extend(page.items);
+        match page.next_cursor {
+            Some(next) if activities.len() < MAX_ACTIVITIES => query.after = Some(next),
+            _ => break,
+        }
     }
+    activities.truncate(MAX_ACTIVITIES);
+    activities.sort_by_key(|a| a.occurred_at);
     Ok(activities)
 }
 

@@ -533,8 +533,8 @@ pub(crate) fn change_lines(changes: &[domain::qualification::ScorecardChange]) -
         .collect()
 }
 
-/// What a meeting changes in its deal's qualification: the transcript read offline and merged
-/// over the scorecard as it stood before this activity.
+/// What a meeting changes in its deal's qualification: the changes its qualification recorded
+/// when that ran first, else the transcript read offline and merged over the latest scorecard.
 async fn meeting_changes(
     store: &Store,
     tenant: TenantId,
@@ -543,12 +543,14 @@ async fn meeting_changes(
     let Some(opportunity) = activity.opportunity_id else {
         return Ok(Vec::new());
     };
-    let before = store
+    let history = store
         .scorecard_history(tenant, opportunity, None, 2)
-        .await?
-        .into_iter()
-        .find(|v| v.activity_id != Some(activity.id))
-        .map(|v| v.scorecard);
+        .await?;
+    // Already qualified (the qualify run came first): the changes it recorded.
+    if let Some(recorded) = history.iter().find(|v| v.activity_id == Some(activity.id)) {
+        return Ok(change_lines(&recorded.changes));
+    }
+    let before = history.into_iter().next().map(|v| v.scorecard);
     let mut input = qualify::QualifyInput::from_activity(activity);
     input.competitors = qualify::competitor_names(store, tenant).await?;
     let found = qualify::offline_scorecard(&input);

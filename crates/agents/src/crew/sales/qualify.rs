@@ -687,20 +687,16 @@ impl StructuredSkill for Qualify {
             answered_by,
         )
         .await?;
-        // The new activity and scorecard may change the account's and the deal's plans.
-        let account = match input.account_id {
-            Some(account) => account,
-            None => {
-                match cx
-                    .store
-                    .get::<domain::opportunity::Opportunity>(cx.tenant, opportunity.as_uuid())
-                    .await
-                {
-                    Ok(deal) => deal.account_id,
-                    Err(store::Error::NotFound { .. }) => return Ok(()),
-                    Err(e) => return Err(e.into()),
-                }
-            }
+        // The new activity and scorecard may change the deal's plan and its account's (the
+        // deal's account, whatever account the activity names).
+        let account = match cx
+            .store
+            .get::<domain::opportunity::Opportunity>(cx.tenant, opportunity.as_uuid())
+            .await
+        {
+            Ok(deal) => deal.account_id,
+            Err(store::Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
         };
         match super::plans::refresh(
             cx.store,

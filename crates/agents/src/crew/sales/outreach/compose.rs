@@ -214,6 +214,33 @@ fn ask(input: &OutreachInput, date: &str) -> String {
     }
 }
 
+/// The words before the rep's name: their own (from their examples), else the locale's.
+pub fn sign_off(input: &OutreachInput) -> String {
+    style_of(&input.sender.examples)
+        .sign_off
+        .unwrap_or_else(|| conventions(&input.locale).sign_off.to_owned())
+}
+
+/// The body without a closing block that looks like a sign-off (a few short lines that are not
+/// sentences: "Best,\nThe CEO"), so only the persona signs.
+pub fn without_sign_off(body: &str) -> &str {
+    let trimmed = body.trim_end();
+    let Some((before, last)) = trimmed.rsplit_once("\n\n") else {
+        return trimmed;
+    };
+    let lines: Vec<&str> = last
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let signs = !lines.is_empty()
+        && lines.len() <= 4
+        && lines
+            .iter()
+            .all(|l| l.chars().count() <= 60 && !l.ends_with(['.', '?', '!']));
+    if signs { before.trim_end() } else { trimmed }
+}
+
 /// Writes the draft without a model.
 pub fn compose(input: &OutreachInput) -> OutreachDraft {
     let conv = conventions(&input.locale);
@@ -252,28 +279,13 @@ pub fn compose(input: &OutreachInput) -> OutreachDraft {
         sentences.push(ask(input, &date));
     }
     match input.channel {
+        // The sign-off and signature are the persona's, added when the draft is settled.
         Channel::Chat => OutreachDraft {
             subject: None,
-            body: format!(
-                "{greeting_word} {first}, {} — {}",
-                sentences.join(" "),
-                input.sender.name
-            ),
+            body: format!("{greeting_word} {first}, {}", sentences.join(" ")),
         },
         Channel::Email => {
-            let sign_off = style
-                .sign_off
-                .clone()
-                .unwrap_or_else(|| conv.sign_off.to_owned());
-            let mut body = format!(
-                "{greeting_word} {addressee},\n\n{}\n\n{sign_off},\n{}",
-                sentences.join(" "),
-                input.sender.name
-            );
-            if !input.sender.signature.is_empty() {
-                body.push('\n');
-                body.push_str(&input.sender.signature);
-            }
+            let body = format!("{greeting_word} {addressee},\n\n{}", sentences.join(" "));
             let subject = match input.purpose {
                 Purpose::FollowUp => input
                     .last_subject

@@ -137,6 +137,7 @@ impl StructuredSkill for DraftOutreach {
     const ROLE: AgentRole = AgentRole::Sales;
     const DESCRIPTION: &'static str = "Drafts an email or chat to a contact of a deal for its stage, the recipient's persona level and the region's conventions, in the rep's persona; the draft waits for approval.";
     const ALLOWED: &'static [ActionKind] = &[ActionKind::SendEmail, ActionKind::PostChat];
+    const MANUAL: bool = false;
 
     fn instructions(&self) -> &'static str {
         INSTRUCTIONS
@@ -185,23 +186,32 @@ impl StructuredSkill for DraftOutreach {
         compose::compose(input)
     }
 
-    /// Whoever wrote it, the draft ends with the stored persona's name and signature and carries
-    /// no subject on chat.
+    /// Whoever wrote it, only the stored persona signs: a sign-off the writer added is removed
+    /// and the persona's sign-off, name and signature close the email (a chat ends with the
+    /// name); a chat has no subject.
     fn settle(&self, input: &Self::Input, mut output: Self::Output) -> Self::Output {
-        let signature = if input.sender.signature.is_empty() {
-            input.sender.name.clone()
-        } else {
-            format!("{}\n{}", input.sender.name, input.sender.signature)
+        let body: String = output.body.chars().take(20_000).collect();
+        output.body = match input.channel {
+            Channel::Email => {
+                let mut signed = format!(
+                    "{}\n\n{},\n{}",
+                    compose::without_sign_off(&body),
+                    compose::sign_off(input),
+                    input.sender.name
+                );
+                if !input.sender.signature.is_empty() {
+                    signed.push('\n');
+                    signed.push_str(&input.sender.signature);
+                }
+                signed
+            }
+            Channel::Chat => {
+                let text = body.trim_end();
+                let text = text.rsplit_once(" — ").map_or(text, |(before, _)| before);
+                output.subject = None;
+                format!("{} — {}", text.trim_end(), input.sender.name)
+            }
         };
-        if input.channel == Channel::Email
-            && !output.body.trim_end().ends_with(signature.trim_end())
-        {
-            output.body = format!("{}\n\n{signature}", output.body.trim_end());
-        }
-        if input.channel == Channel::Chat {
-            output.subject = None;
-        }
-        output.body = output.body.chars().take(20_000).collect();
         output
     }
 
@@ -558,10 +568,9 @@ mod tests {
             body: "Hi Priya, see you Tuesday.\n\nThe CEO".into(),
         };
         let settled = DraftOutreach.settle(&i, answer);
-        assert!(
-            settled
-                .body
-                .ends_with("Mara Lopez\nAccount Executive, Skyvera")
+        assert_eq!(
+            settled.body,
+            "Hi Priya, see you Tuesday.\n\nBest,\nMara Lopez\nAccount Executive, Skyvera"
         );
         let chat = OutreachInput {
             channel: Channel::Chat,
@@ -569,6 +578,7 @@ mod tests {
         };
         let settled = DraftOutreach.settle(&chat, DraftOutreach.offline(&chat));
         assert_eq!(settled.subject, None);
+        assert!(settled.body.ends_with(" — Mara Lopez"), "{}", settled.body);
         let actions = DraftOutreach.actions(&chat, &settled);
         let [Action::PostChat(post)] = actions.as_slice() else {
             unreachable!("{actions:?}")

@@ -188,7 +188,11 @@ pub fn build(
         .iter()
         .map(|g| {
             Item::new(
-                format!("gap:{}", g.code),
+                format!(
+                    "gap:{}:{}",
+                    g.code,
+                    super::opportunity::short_key(&g.detail)
+                ),
                 gap_strategy(g.code).to_owned(),
                 g.detail.clone(),
             )

@@ -62,8 +62,30 @@ pub(crate) fn md(text: &str) -> String {
 
 type Items = Vec<(&'static str, String, String, String)>;
 
+/// Items with unique keys: a key seen before in the same section gets `#2`, `#3`…, in order, so
+/// two items that happen to share a key compare with their own counterparts.
+fn unique(items: &Items) -> Items {
+    let mut seen: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    items
+        .iter()
+        .map(|(section, key, text, why)| {
+            let n = seen.entry((*section, key.clone())).or_default();
+            *n += 1;
+            let key = if *n == 1 {
+                key.clone()
+            } else {
+                format!("{key}#{n}")
+            };
+            (*section, key, text.clone(), why.clone())
+        })
+        .collect()
+}
+
 /// The changes from one version's items to the next, each with its reason.
 pub fn diff(before: Option<&Items>, after: &Items, cause: &str) -> Vec<PlanChange> {
+    let before = before.map(unique);
+    let after = &unique(after);
+    let before = before.as_ref();
     let key = |(section, key, _, _): &(&'static str, String, String, String)| {
         (section.to_string(), key.clone())
     };
@@ -343,6 +365,20 @@ mod tests {
         );
         assert!(diff(Some(&after), &after, "x").is_empty());
         assert_eq!(diff(None, &after, "x").len(), 2);
+    }
+
+    #[test]
+    fn items_sharing_a_key_are_compared_in_order_not_reported_changed() {
+        let twice = vec![
+            item("risks", "gap:blocker", "Ann blocks"),
+            item("risks", "gap:blocker", "Bob blocks"),
+        ];
+        assert!(diff(Some(&twice), &twice, "x").is_empty());
+        let once = vec![item("risks", "gap:blocker", "Ann blocks")];
+        let changes = diff(Some(&twice), &once, "x");
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].change, PlanChangeKind::Removed);
+        assert_eq!(changes[0].item, "gap:blocker#2");
     }
 
     #[test]

@@ -256,8 +256,9 @@ fn risks(
         }
     }
     for gap in &map.gaps {
+        // One gap code may repeat per person: the detail names them.
         out.push(Item::new(
-            format!("gap:{}", gap.code),
+            format!("gap:{}:{}", gap.code, short_key(&gap.detail)),
             gap.detail.clone(),
             "a coverage gap in the buying committee (political map)".into(),
         ));
@@ -313,7 +314,10 @@ fn risks(
         } else if days <= 30 && deal.stage.rank() < Stage::Proposal.rank() {
             out.push(Item::new(
                 "close_date_early_stage".into(),
-                format!("{days} days to close while still in {}", deal.stage),
+                format!(
+                    "The close date {} is less than a month away while still in {}",
+                    deal.close_date, deal.stage
+                ),
                 "the deal has not reached a proposal a month before its close date".into(),
             ));
         }
@@ -322,7 +326,7 @@ fn risks(
 }
 
 /// A stable key from text: its first words, lower-cased.
-fn short_key(text: &str) -> String {
+pub(crate) fn short_key(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(8)

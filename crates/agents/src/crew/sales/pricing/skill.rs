@@ -40,6 +40,7 @@ impl StructuredSkill for ProposeDiscount {
     const DESCRIPTION: &'static str = "Proposes a requested discount (percent, free months, waived fees, credits, extra payment days) on a deal as an offer_discount action; the discount bands judge the whole package.";
     const ALLOWED: &'static [ActionKind] = &[ActionKind::OfferDiscount];
     const USES_MODEL: bool = false;
+    const MANUAL: bool = false;
 
     fn instructions(&self) -> &'static str {
         "Repeat the requested discount exactly as given. Reply in the JSON schema given."
