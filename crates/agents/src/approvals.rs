@@ -5,7 +5,9 @@
 
 use domain::action::Decision;
 use domain::approval::{Approval, ApprovalStatus, ApproveRequest};
+use domain::catalog::{Approver, BandVerdict};
 use domain::id::{ApprovalId, UserId};
+use domain::user::{Role, User};
 use store::WriteCtx;
 
 use crate::guardrails;
@@ -22,6 +24,11 @@ pub enum DecisionError {
     Forbidden(Vec<String>),
     #[error("a rejection needs a reason")]
     ReasonMissing,
+    #[error("this discount needs {needed} approval: {detail}")]
+    NotSeniorEnough {
+        needed: &'static str,
+        detail: String,
+    },
     #[error(transparent)]
     Store(#[from] store::Error),
 }
@@ -71,6 +78,13 @@ pub async fn approve(
         }
         _ => None,
     };
+    // A discount's band names who may release it: a manager band needs a manager or an admin;
+    // director, deal-desk and past-every-band offers need an admin (the tenant's most senior
+    // role). Judged on what will run, edited or not.
+    let runs = edited.as_ref().unwrap_or(&current.payload);
+    if let Some(verdict) = crate::runner::discount_band(store, w.tenant, runs).await? {
+        check_seniority(store, w.tenant, approver, verdict).await?;
+    }
     let note = request
         .note
         .map(|n| n.trim().to_owned())
@@ -90,6 +104,59 @@ pub async fn approve(
         })
         .await?;
     Ok(approval)
+}
+
+/// The role a band's approver maps to, and its name for the message; `None` when anyone may.
+fn required_role(verdict: BandVerdict) -> Option<(Role, &'static str)> {
+    match verdict {
+        BandVerdict::Band {
+            approval: Approver::None,
+            ..
+        } => None,
+        BandVerdict::Band {
+            approval: Approver::Manager,
+            ..
+        } => Some((Role::Manager, "manager")),
+        BandVerdict::Band {
+            approval: Approver::Director,
+            ..
+        } => Some((Role::Admin, "director (admin)")),
+        BandVerdict::Band {
+            approval: Approver::DealDesk,
+            ..
+        } => Some((Role::Admin, "deal desk (admin)")),
+        BandVerdict::Beyond { .. } => Some((Role::Admin, "an exception (admin)")),
+    }
+}
+
+async fn check_seniority(
+    store: &store::Store,
+    tenant: domain::id::TenantId,
+    approver: UserId,
+    verdict: BandVerdict,
+) -> Result<(), DecisionError> {
+    let Some((role, needed)) = required_role(verdict) else {
+        return Ok(());
+    };
+    let user: User = store.get(tenant, approver.as_uuid()).await?;
+    if user.role.privilege() >= role.privilege() {
+        return Ok(());
+    }
+    let detail = match verdict {
+        BandVerdict::Band { up_to_percent, .. } => {
+            format!(
+                "it falls in the band up to {up_to_percent}% and {} is a {}",
+                user.name, user.role
+            )
+        }
+        BandVerdict::Beyond { max_percent } => {
+            format!(
+                "it is past every band (at most {max_percent}%) and {} is a {}",
+                user.name, user.role
+            )
+        }
+    };
+    Err(DecisionError::NotSeniorEnough { needed, detail })
 }
 
 /// Rejects an approval as `decider`, with a reason.

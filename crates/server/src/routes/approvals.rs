@@ -101,7 +101,9 @@ fn decider(auth: &Auth) -> Result<UserId, ApiError> {
 fn decision_error(e: agents::approvals::DecisionError) -> ApiError {
     use agents::approvals::DecisionError;
     match e {
-        DecisionError::OwnRequest => ApiError::forbidden(e.to_string()),
+        DecisionError::OwnRequest | DecisionError::NotSeniorEnough { .. } => {
+            ApiError::forbidden(e.to_string())
+        }
         DecisionError::KindChanged(_) | DecisionError::Forbidden(_) => {
             ApiError::unprocessable("invalid_input", e.to_string()).with_field("payload")
         }

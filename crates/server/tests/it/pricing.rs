@@ -392,11 +392,39 @@ async fn offers_count_the_whole_package_toward_the_bands(backend: Backend) {
         "refused offers changed nothing"
     );
 
-    // A human releases the held offer exactly once.
+    // The director band's offer: a manager cannot release it, an admin (a person) can, once.
     let approval = pending["items"][0]["id"].as_str().unwrap();
     let r = app
         .post(
             &s.manager_key,
+            &format!("/api/v1/approvals/{approval}/approve"),
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(r, 403, "forbidden").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("director"),
+        "{problem}"
+    );
+    let admin = app
+        .create(
+            &t.admin_key,
+            "/api/v1/users",
+            json!({"email": "dora@skyvera.com", "name": "Dora", "role": "admin"}),
+        )
+        .await;
+    let admin_key = app
+        .key(
+            t.id,
+            domain::user::Role::Admin,
+            Some(admin["id"].as_str().unwrap().parse().unwrap()),
+        )
+        .await;
+    let r = app
+        .post(
+            &admin_key,
             &format!("/api/v1/approvals/{approval}/approve"),
             &json!({}),
         )
