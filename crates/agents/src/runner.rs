@@ -316,13 +316,16 @@ pub async fn discount_band(
     let domain::action::Action::OfferDiscount(offer) = action else {
         return Ok(None);
     };
-    let opportunity: domain::opportunity::Opportunity =
+    let mut opportunity: domain::opportunity::Opportunity =
         match store.get(tenant, offer.opportunity_id.as_uuid()).await {
             Ok(opportunity) => opportunity,
             // An unknown deal: the executor refuses the action; no band to apply.
             Err(store::Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
+    // Banded in the region it is priced in: its own, else its account's.
+    opportunity.region =
+        crate::crew::sales::pricing::priced_region(store, tenant, &opportunity).await?;
     let bands = store.discount_bands(tenant).await?;
     Ok(band_of_package(&bands, &opportunity, offer))
 }

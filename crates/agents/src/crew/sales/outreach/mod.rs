@@ -456,8 +456,9 @@ pub async fn outreach_input(
     let purpose = request.purpose.unwrap_or_else(|| {
         default_purpose(deal.stage, intel.going_dark.dark, with_contact.is_some())
     });
+    // The outcome in the buyer's words: the metric they gave, when they gave one.
     let outcome = crate::crew::sales::briefing::quote(card.as_ref(), "meddicc", "metrics")
-        .or_else(|| crate::crew::sales::briefing::quote(card.as_ref(), "meddicc", "identify_pain"));
+        .map(|q| q.trim_end_matches(['.', '!', ' ']).to_owned());
     Ok(OutreachInput {
         opportunity_id: deal.id,
         account_id: account.id,

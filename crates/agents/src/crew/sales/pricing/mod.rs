@@ -159,7 +159,9 @@ fn product_price(deal: &Opportunity, prices: &[PriceEntry], id: ProductId) -> Pr
     others.dedup();
     let unpriced_reason = match (&deal.region, lines.is_empty(), others.is_empty()) {
         (_, false, _) => None,
-        (None, ..) => Some("the deal has no region, so no price-book entry applies".into()),
+        (None, ..) => Some(
+            "neither the deal nor its account has a region, so no price-book entry applies".into(),
+        ),
         (Some(r), _, true) => Some(format!("no price-book entry in {}", r.as_str())),
         (Some(r), _, false) => Some(format!(
             "priced only in {} in {}, not in {} (nothing is converted)",
@@ -289,14 +291,35 @@ pub fn build(input: &PricingInput<'_>, eq: &Equivalence) -> PricingGuidance {
     }
 }
 
-/// Loads the deal, its latest scorecard, the price book of its region, the bands and the deal's
-/// activities, then builds the guidance. `NotFound` for an unknown (or another tenant's) deal.
+/// The region a deal is priced in: its own, else its account's.
+pub async fn priced_region(
+    store: &store::Store,
+    tenant: domain::id::TenantId,
+    deal: &Opportunity,
+) -> Result<Option<RegionCode>, store::Error> {
+    if deal.region.is_some() {
+        return Ok(deal.region.clone());
+    }
+    match store
+        .get::<domain::account::Account>(tenant, deal.account_id.as_uuid())
+        .await
+    {
+        Ok(account) => Ok(account.region),
+        Err(store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Loads the deal, its latest scorecard, the price book of its region (its account's when it
+/// has none), the bands and the deal's activities, then builds the guidance. `NotFound` for an
+/// unknown (or another tenant's) deal.
 pub async fn pricing_guidance(
     store: &store::Store,
     tenant: domain::id::TenantId,
     opportunity: OpportunityId,
 ) -> Result<PricingGuidance, store::Error> {
-    let deal: Opportunity = store.get(tenant, opportunity.as_uuid()).await?;
+    let mut deal: Opportunity = store.get(tenant, opportunity.as_uuid()).await?;
+    deal.region = priced_region(store, tenant, &deal).await?;
     let history = store
         .scorecard_history(tenant, opportunity, None, 1)
         .await?;
@@ -381,7 +404,7 @@ mod tests {
                 .unpriced_reason
                 .as_deref()
                 .unwrap()
-                .contains("no region")
+                .contains("has a region")
         );
     }
 
