@@ -3,16 +3,15 @@
 //! `account_id`, where each competitor was named in that account's activities. JSON or Markdown.
 
 use agents::crew::sales::battlecard::{Battlecard, battlecards};
-use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::id::AccountId;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiQuery;
+use crate::routes::rendering::Rendering;
 use crate::state::AppState;
 
 /// Which account's mentions, and how to render.
@@ -47,14 +46,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<BattlecardQuery>,
 ) -> Result<Response, ApiError> {
     auth.require_reader()?;
-    let format = query.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "markdown") {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("format must be json or markdown, not {format:?}"),
-        )
-        .with_field("format"));
-    }
+    let rendering = Rendering::parse(query.format.as_deref())?;
     let account = match query.account_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(AccountId::from_uuid(raw.parse().map_err(|_| {
@@ -63,10 +55,7 @@ pub async fn list(
         })?)),
     };
     let items = battlecards(&state.store, auth.tenant, account).await?;
-    if format == "json" {
-        return Ok(Json(Battlecards { items }).into_response());
-    }
-    let text = match items.is_empty() {
+    let markdown = || match items.is_empty() {
         true => "# Battlecards\n\nNo competitor documents yet: upload one to the knowledge base \
                  with kind `competitor`.\n"
             .to_owned(),
@@ -75,9 +64,6 @@ pub async fn list(
             .collect::<Vec<_>>()
             .join("\n---\n\n"),
     };
-    Ok((
-        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-        text,
-    )
-        .into_response())
+    let text = (rendering == Rendering::Markdown).then(markdown);
+    Ok(rendering.respond(&Battlecards { items }, || text.unwrap_or_default()))
 }

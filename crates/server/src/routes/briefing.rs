@@ -2,16 +2,15 @@
 //! scorecard, political map and account intelligence, as JSON or Markdown.
 
 use agents::crew::sales::briefing::briefing;
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::id::{ContactId, OpportunityId};
 use serde::Deserialize;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiQuery, path_id};
+use crate::routes::rendering::Rendering;
 use crate::state::AppState;
 
 /// Most attendees one briefing names.
@@ -71,22 +70,8 @@ pub async fn get(
     ApiQuery(query): ApiQuery<BriefingQuery>,
 ) -> Result<Response, ApiError> {
     let id = OpportunityId::from_uuid(path_id("opportunity", &id)?);
-    let format = query.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "markdown") {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("format must be json or markdown, not {format:?}"),
-        )
-        .with_field("format"));
-    }
+    let rendering = Rendering::parse(query.format.as_deref())?;
     let attendees = attendees(query.attendees.as_deref())?;
     let briefing = briefing(&state.store, auth.tenant, id, &attendees).await?;
-    Ok(match format {
-        "markdown" => (
-            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-            briefing.to_markdown(),
-        )
-            .into_response(),
-        _ => Json(briefing).into_response(),
-    })
+    Ok(rendering.respond(&briefing, || briefing.to_markdown()))
 }

@@ -31,10 +31,12 @@ pub mod products;
 pub mod quotas;
 pub mod regions;
 pub mod relationships;
+pub mod rendering;
 pub mod scorecards;
 pub mod tasks;
 pub mod tenant;
 pub mod users;
+pub mod versions;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};

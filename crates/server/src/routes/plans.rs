@@ -7,7 +7,6 @@
 use agents::crew::sales::plans;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::account::Account;
 use domain::id::{AccountId, OpportunityId};
@@ -18,10 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiQuery, path_id};
+use crate::routes::rendering::Rendering;
+use crate::routes::versions::{VersionsQuery, page};
 use crate::state::AppState;
-
-/// Most versions one page lists.
-const MAX_LIMIT: u32 = 200;
 
 /// How to render a plan.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -30,17 +28,6 @@ const MAX_LIMIT: u32 = 200;
 pub struct PlanQuery {
     /// `json` (default: the stored version with its changes) or `markdown`.
     pub format: Option<String>,
-}
-
-/// Paging through a plan's versions.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PlanHistoryQuery {
-    /// Versions per page (1–200, default 50).
-    pub limit: Option<u32>,
-    /// Versions older than this one (the previous page's `next_before_version`).
-    pub before_version: Option<i64>,
 }
 
 /// A page of plan versions, newest first.
@@ -96,40 +83,25 @@ async fn latest(state: &AppState, auth: &Auth, subject: &Subject) -> Result<Plan
 }
 
 fn render(version: PlanVersion, format: Option<&str>) -> Result<Response, ApiError> {
-    match format.unwrap_or("json") {
-        "json" => Ok(Json(version).into_response()),
-        "markdown" => {
-            let text = plans::to_markdown(&version)
-                .ok_or_else(|| ApiError::internal("a stored plan does not read as a plan"))?;
-            Ok((
-                [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-                text,
-            )
-                .into_response())
-        }
-        other => Err(ApiError::bad_request(
-            "invalid_query",
-            format!("format must be json or markdown, not {other:?}"),
-        )
-        .with_field("format")),
-    }
+    let rendering = Rendering::parse(format)?;
+    let markdown = match rendering {
+        Rendering::Markdown => Some(
+            plans::to_markdown(&version)
+                .ok_or_else(|| ApiError::internal("a stored plan does not read as a plan"))?,
+        ),
+        Rendering::Json => None,
+    };
+    Ok(rendering.respond(&version, || markdown.unwrap_or_default()))
 }
 
 async fn history(
     state: &AppState,
     auth: &Auth,
     subject: &Subject,
-    query: PlanHistoryQuery,
+    query: VersionsQuery,
 ) -> Result<Json<PlanHistory>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        )
-        .with_field("limit"));
-    }
-    let mut items = state
+    let limit = query.limit()?;
+    let items = state
         .store
         .plan_history(
             auth.tenant,
@@ -139,12 +111,7 @@ async fn history(
             limit + 1,
         )
         .await?;
-    let next_before_version = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|v| v.version)
-    } else {
-        None
-    };
+    let (items, next_before_version) = page(items, limit, |v| v.version);
     Ok(Json(PlanHistory {
         items,
         next_before_version,
@@ -184,7 +151,7 @@ pub async fn account_plan(
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/plans", tag = "accounts",
-    params(("id" = String, Path, description = "Account id"), PlanHistoryQuery),
+    params(("id" = String, Path, description = "Account id"), VersionsQuery),
     responses((status = 200, body = PlanHistory), (status = 400, body = Problem),
         (status = 404, body = Problem)),
     security(("api_key" = [])))]
@@ -192,7 +159,7 @@ pub async fn account_plan_history(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<PlanHistoryQuery>,
+    ApiQuery(query): ApiQuery<VersionsQuery>,
 ) -> Result<Json<PlanHistory>, ApiError> {
     let subject = account(&state, &auth, &id).await?;
     history(&state, &auth, &subject, query).await
@@ -231,7 +198,7 @@ pub async fn opportunity_plan(
 }
 
 #[utoipa::path(get, path = "/api/v1/opportunities/{id}/plans", tag = "opportunities",
-    params(("id" = String, Path, description = "Opportunity id"), PlanHistoryQuery),
+    params(("id" = String, Path, description = "Opportunity id"), VersionsQuery),
     responses((status = 200, body = PlanHistory), (status = 400, body = Problem),
         (status = 404, body = Problem)),
     security(("api_key" = [])))]
@@ -239,7 +206,7 @@ pub async fn opportunity_plan_history(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<PlanHistoryQuery>,
+    ApiQuery(query): ApiQuery<VersionsQuery>,
 ) -> Result<Json<PlanHistory>, ApiError> {
     let subject = opportunity(&state, &auth, &id).await?;
     history(&state, &auth, &subject, query).await

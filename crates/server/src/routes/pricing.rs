@@ -12,7 +12,7 @@ use agents::runner::{RunOutcome, run_skill};
 use agents::skill::{Trigger, Typed};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::action::Action;
 use domain::actor::Principal;
@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, IdempotencyKey, path_id};
+use crate::routes::rendering::Rendering;
 use crate::state::AppState;
 
 /// How to render the guidance.
@@ -52,23 +53,9 @@ pub async fn guidance(
 ) -> Result<Response, ApiError> {
     auth.require_reader()?;
     let id = OpportunityId::from_uuid(path_id("opportunity", &id)?);
-    let format = query.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "markdown") {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("format must be json or markdown, not {format:?}"),
-        )
-        .with_field("format"));
-    }
+    let rendering = Rendering::parse(query.format.as_deref())?;
     let guidance = pricing_guidance(&state.store, auth.tenant, id).await?;
-    Ok(match format {
-        "markdown" => (
-            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-            guidance.to_markdown(),
-        )
-            .into_response(),
-        _ => Json(guidance).into_response(),
-    })
+    Ok(rendering.respond(&guidance, || guidance.to_markdown()))
 }
 
 #[utoipa::path(post, path = "/api/v1/opportunities/{id}/discount-offers", tag = "opportunities",

@@ -7,26 +7,13 @@ use axum::extract::{Path, State};
 use domain::id::OpportunityId;
 use domain::opportunity::Opportunity;
 use domain::qualification::ScorecardVersion;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiQuery, path_id};
+use crate::routes::versions::{VersionsQuery, page};
 use crate::state::AppState;
-
-/// Most versions one page lists.
-const MAX_LIMIT: u32 = 200;
-
-/// Paging through the history.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryQuery {
-    /// Versions per page (1–200, default 50).
-    pub limit: Option<u32>,
-    /// Versions older than this one (the previous page's `next_before_version`).
-    pub before_version: Option<i64>,
-}
 
 /// A page of scorecard versions, newest first.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -68,7 +55,7 @@ pub async fn current(
 }
 
 #[utoipa::path(get, path = "/api/v1/opportunities/{id}/scorecards", tag = "opportunities",
-    params(("id" = String, Path, description = "Opportunity id"), HistoryQuery),
+    params(("id" = String, Path, description = "Opportunity id"), VersionsQuery),
     responses((status = 200, body = ScorecardHistory), (status = 400, body = Problem),
         (status = 404, body = Problem)),
     security(("api_key" = [])))]
@@ -76,27 +63,15 @@ pub async fn history(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<HistoryQuery>,
+    ApiQuery(query): ApiQuery<VersionsQuery>,
 ) -> Result<Json<ScorecardHistory>, ApiError> {
     let id = opportunity(&state, &auth, &id).await?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        )
-        .with_field("limit"));
-    }
-    let mut items = state
+    let limit = query.limit()?;
+    let items = state
         .store
         .scorecard_history(auth.tenant, id, query.before_version, limit + 1)
         .await?;
-    let next_before_version = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|v| v.version)
-    } else {
-        None
-    };
+    let (items, next_before_version) = page(items, limit, |v| v.version);
     Ok(Json(ScorecardHistory {
         items,
         next_before_version,
