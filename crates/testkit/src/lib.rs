@@ -365,6 +365,15 @@ impl TestApp {
         self.request(Method::DELETE, key, path)
     }
 
+    /// GETs `path` and returns the JSON body, failing the test unless the answer is 200.
+    pub async fn get_json(&self, key: &str, path: &str) -> serde_json::Value {
+        let response = self.get(key, path).send().await.expect("request");
+        let status = response.status();
+        let json: serde_json::Value = response.json().await.expect("JSON body");
+        assert_eq!(status, 200, "GET {path}: {json}");
+        json
+    }
+
     /// Creates an object and returns its JSON, failing the test unless the answer is 201.
     pub async fn create(
         &self,

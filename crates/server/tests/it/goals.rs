@@ -110,13 +110,8 @@ async fn quotas_show_pursuit_and_the_daily_plan(backend: Backend) {
     let w = world(&app, &t, &s).await;
 
     let p: Value = app
-        .get(&w.rep_key, &format!("/api/v1/quotas/{}/pursuit", w.quota))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&w.rep_key, &format!("/api/v1/quotas/{}/pursuit", w.quota))
+        .await;
     assert_eq!(number(&p["won"]), 100_000.0, "{p}");
     assert_eq!(number(&p["open_pipeline"]), 450_000.0, "{p}");
     assert_eq!(number(&p["gap"]), 400_000.0, "{p}");
@@ -138,24 +133,12 @@ async fn quotas_show_pursuit_and_the_daily_plan(backend: Backend) {
     );
 
     let goals: Value = app
-        .get(&t.admin_key, &format!("/api/v1/goals?user_id={}", w.rep))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&t.admin_key, &format!("/api/v1/goals?user_id={}", w.rep))
+        .await;
     assert_eq!(goals["items"].as_array().unwrap().len(), 1);
 
     // The daily plan: fired for EMEA now, a task for the rep with the ranked actions.
-    let regions: Value = app
-        .get(&t.admin_key, "/api/v1/regions")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let regions: Value = app.get_json(&t.admin_key, "/api/v1/regions").await;
     let emea = regions["items"]
         .as_array()
         .unwrap()

@@ -64,9 +64,7 @@ async fn deal(app: &TestApp, t: &TestTenant, account: &str) -> String {
 }
 
 async fn json_of(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(key, path).send().await.unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    r.json().await.unwrap()
+    app.get_json(key, path).await
 }
 
 async fn markdown_of(app: &TestApp, key: &str, path: &str) -> String {
