@@ -169,6 +169,12 @@ pub fn propose_offer(
         field,
         detail: detail.into(),
     };
+    if !deal.stage.is_open() {
+        return Err(invalid(
+            "opportunity",
+            "the deal is closed: a discount is offered on an open deal",
+        ));
+    }
     if request.percent.is_sign_negative() || request.percent > Decimal::ONE_HUNDRED {
         return Err(invalid("percent", "a discount is 0 to 100 percent"));
     }
@@ -311,6 +317,27 @@ mod tests {
             extra_payment_days: days,
             note: None,
         }
+    }
+
+    #[test]
+    fn a_closed_deal_takes_no_offer() {
+        let mut deal = deal(&[ProductId::generate()], Some("EMEA"));
+        deal.stage = domain::stage::Stage::ClosedWon;
+        let request = OfferRequest {
+            percent: Decimal::from(5),
+            ..OfferRequest::default()
+        };
+        let refused = propose_offer(&deal, &bands(), &request, &Equivalence::default());
+        assert!(
+            matches!(
+                refused,
+                Err(OfferError::Invalid {
+                    field: "opportunity",
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
     }
 
     #[test]
