@@ -223,4 +223,13 @@ pub enum UserCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Set a user's password for the web UI (12 characters or more), read from standard input
+    /// (the first line) so it stays out of the shell history; their sessions end.
+    Password {
+        /// Tenant name or id.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
 }

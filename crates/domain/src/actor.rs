@@ -38,6 +38,15 @@ impl Actor {
         }
     }
 
+    /// A person signed in to the web UI, with their own role.
+    pub fn user(user_id: crate::id::UserId, role: Role) -> Self {
+        Self {
+            principal: Principal::User { user_id },
+            role,
+            api_key_id: None,
+        }
+    }
+
     /// An agent acting for itself, with a rep's rights (it writes CRM objects, nothing more).
     pub fn agent(role: crate::agent::AgentRole) -> Self {
         Self {

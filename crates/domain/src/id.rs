@@ -119,6 +119,11 @@ entity_id!(
     QuotaId
 );
 
+entity_id!(
+    /// A person's signed-in browser session.
+    SessionId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@ pub mod product;
 pub mod qualification;
 pub mod quota;
 pub mod region;
+pub mod session;
 pub mod stage;
 pub mod task;
 pub mod tenant;

@@ -12,6 +12,7 @@ pub mod routes;
 pub mod settings_cache;
 pub mod state;
 pub mod traces;
+pub mod web;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -47,7 +48,8 @@ pub fn app(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static(middleware::REQUEST_ID_HEADER);
     let body_limit = state.config.body_limit_bytes;
-    api.route(
+    api.merge(web::router())
+        .route(
         "/api/openapi.json",
         axum::routing::get(move || {
             let openapi = Arc::clone(&openapi);

@@ -93,6 +93,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0012_goals.sql"),
         postgres: include_str!("../migrations/postgres/0012_goals.sql"),
     },
+    Embedded {
+        version: 13,
+        name: "web_sessions",
+        sqlite: include_str!("../migrations/sqlite/0013_web_sessions.sql"),
+        postgres: include_str!("../migrations/postgres/0013_web_sessions.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

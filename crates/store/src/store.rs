@@ -730,6 +730,56 @@ impl Store {
         on_backend!(self, b => b.plan_history(tenant, kind, subject, before_version, limit).await)
     }
 
+    /// The id of the tenant with this short name, as sign-in needs it (works for the serving
+    /// role, which cannot read the tenant registry).
+    pub async fn tenant_id_by_name(&self, name: &str) -> Result<Option<TenantId>> {
+        on_backend!(self, b => b.tenant_id_by_name(name).await)
+    }
+
+    /// Sets a user's password hash (an argon2 PHC string); their sessions end.
+    pub async fn set_password(
+        &self,
+        w: &WriteCtx,
+        user: domain::id::UserId,
+        hash: &str,
+    ) -> Result<()> {
+        on_backend!(self, b => b.set_password(w, user, hash).await)?;
+        self.wrote();
+        Ok(())
+    }
+
+    /// A user's password hash, if they have one.
+    pub async fn password_hash(
+        &self,
+        tenant: TenantId,
+        user: domain::id::UserId,
+    ) -> Result<Option<String>> {
+        on_backend!(self, b => b.password_hash(tenant, user).await)
+    }
+
+    /// Stores a new browser session.
+    pub async fn create_session(
+        &self,
+        w: &WriteCtx,
+        session: &domain::session::WebSession,
+    ) -> Result<()> {
+        on_backend!(self, b => b.create_session(w, session).await)
+    }
+
+    /// The unexpired session whose cookie hashes to `token_hash`.
+    pub async fn session(
+        &self,
+        tenant: TenantId,
+        token_hash: &[u8],
+    ) -> Result<Option<domain::session::WebSession>> {
+        on_backend!(self, b => b.session(tenant, token_hash).await)
+    }
+
+    /// Ends a session, and the tenant's expired ones.
+    pub async fn delete_session(&self, w: &WriteCtx, token_hash: &[u8]) -> Result<()> {
+        on_backend!(self, b => b.delete_session(w, token_hash).await)
+    }
+
     /// Every live document of the tenant.
     pub async fn list_all_documents(
         &self,

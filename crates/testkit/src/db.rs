@@ -41,6 +41,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "plans",
     "quotas",
     "rep_personas",
+    "user_passwords",
+    "web_sessions",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

@@ -1,4 +1,4 @@
-//! `agent-army user create|list`, acting as the operator.
+//! `agent-army user create|list|password`, acting as the operator.
 
 use anyhow::{Context, bail};
 use domain::actor::Actor;
@@ -53,6 +53,30 @@ pub async fn run(config: &Config, command: &UserCommand) -> anyhow::Result<()> {
                     u.id, u.email, u.name, u.role
                 );
             }
+        }
+        UserCommand::Password { tenant, email } => {
+            let tenant = super::find_tenant(&store, tenant).await?;
+            let email = Email::parse(email)?;
+            let user = super::list_all::<User>(&store, tenant.id)
+                .await?
+                .into_iter()
+                .find(|u| u.email.as_str().eq_ignore_ascii_case(email.as_str()))
+                .with_context(|| format!("no user {email} in tenant {}", tenant.name))?;
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']).to_owned();
+            domain::session::check_password(&password).map_err(anyhow::Error::msg)?;
+            let hash = server::web::password::hash(password)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let w = WriteCtx::new(tenant.id, Actor::operator(), None);
+            store
+                .set_password(&w, user.id, &hash)
+                .await
+                .context("storing the password")?;
+            eprintln!("password set for {} in tenant {}", user.email, tenant.name);
         }
     }
     store.close().await;

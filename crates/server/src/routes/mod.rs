@@ -23,6 +23,7 @@ pub mod openai;
 pub mod opportunities;
 pub mod outbox;
 pub mod outreach;
+pub mod passwords;
 pub mod personas;
 pub mod plans;
 pub mod political_map;
@@ -119,6 +120,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(quotas::pursuit))
         .routes(routes!(quotas::goals))
         .routes(routes!(personas::get, personas::put, personas::delete))
+        .routes(routes!(passwords::put))
         .routes(routes!(scorecards::current))
         .routes(routes!(scorecards::history))
         .routes(routes!(activities::list, activities::create))

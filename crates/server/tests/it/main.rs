@@ -23,3 +23,4 @@ mod pricing;
 mod rls;
 mod scorecards;
 mod stage;
+mod web;

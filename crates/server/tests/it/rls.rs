@@ -285,6 +285,27 @@ async fn row_level_security_walls_off_tenants() {
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
+        // A password and a web session.
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                k,
+                &format!("/api/v1/users/{}/password", user["id"].as_str().unwrap()),
+            )
+            .json(&json!({"password": "correct horse battery staple"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let session = domain::session::WebSession {
+            id: domain::id::SessionId::generate(),
+            user_id: user["id"].as_str().unwrap().parse().unwrap(),
+            token_hash: format!("{} session", t.name).into_bytes(),
+            csrf_token: "csrf".into(),
+            created_at: now,
+            expires_at: now + jiff::SignedDuration::from_hours(1),
+        };
+        app.store.create_session(&w, &session).await.unwrap();
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),

@@ -202,6 +202,16 @@ impl Backend {
     fn platform_pool(&self) -> &PgPool {
         &self.operator
     }
+
+    /// The id of the tenant with this short name (sign-in names a business unit by it), through
+    /// the one function the serving role may call on the registry.
+    pub(crate) async fn tenant_id_by_name(&self, name: &str) -> Result<Option<TenantId>> {
+        let row = sqlx::query("SELECT app_tenant_id_by_name($1) AS id")
+            .bind(name.trim().to_ascii_lowercase())
+            .fetch_one(&self.app)
+            .await?;
+        Ok(col_id_opt(&row, "id", TenantId::from_uuid)?)
+    }
 }
 
 type ReadConn = sqlx::Transaction<'static, Db>;
@@ -250,3 +260,4 @@ include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
+include!("../sql/web.rs");

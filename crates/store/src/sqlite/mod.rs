@@ -121,6 +121,17 @@ impl Backend {
     fn platform_pool(&self) -> &SqlitePool {
         &self.readers
     }
+
+    /// The id of the tenant with this short name (sign-in names a business unit by it).
+    pub(crate) async fn tenant_id_by_name(&self, name: &str) -> Result<Option<TenantId>> {
+        let row = sqlx::query("SELECT id FROM tenants WHERE name = ?")
+            .bind(name.trim().to_ascii_lowercase())
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row
+            .map(|r| col_id(&r, "id", TenantId::from_uuid))
+            .transpose()?)
+    }
 }
 
 type ReadConn = sqlx::pool::PoolConnection<Db>;
@@ -167,6 +178,7 @@ include!("../sql/knowledge.rs");
 include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
+include!("../sql/web.rs");
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,357 @@
+//! The web UI for people: server-rendered HTML from templates compiled into the binary, one
+//! stylesheet served from the binary, no external resources. This part: signing in with a
+//! password (argon2), cookie sessions with CSRF tokens, signing out, and the home page. API keys
+//! stay for machines.
+
+pub mod password;
+pub mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use domain::actor::Actor;
+use domain::id::SessionId;
+use domain::session::WebSession;
+use domain::text::Email;
+use domain::user::{Role, User};
+use serde::Deserialize;
+use store::{Filter, SqlValue, WriteCtx};
+
+use self::session::{
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Signed, cookie, new_token, random_hex,
+    same, set_cookie, signed_in, token_hash,
+};
+use crate::state::AppState;
+
+const STYLESHEET: &str = include_str!("../../assets/app.css");
+
+/// The web UI's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/assets/app.css", get(stylesheet))
+}
+
+/// A link of the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// What the navigation shows for a role: only pages that exist and the role may open.
+fn navigation(role: Role) -> Vec<NavItem> {
+    let mut nav = vec![NavItem {
+        href: "/",
+        label: "Home",
+    }];
+    if role.is_admin() {
+        nav.push(NavItem {
+            href: "/api/openapi.json",
+            label: "API reference",
+        });
+    }
+    nav
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    tenant: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    tenant: &'a str,
+    name: &'a str,
+    email: &'a str,
+    role: Role,
+    csrf: &'a str,
+    nav: Vec<NavItem>,
+}
+
+/// A page, or a plain 500 that says nothing of the cause (which is logged).
+fn page(status: StatusCode, template: &impl Template, cookies: &[String]) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            for c in cookies {
+                if let Ok(value) = HeaderValue::from_str(c) {
+                    headers.append(SET_COOKIE, value);
+                }
+            }
+            response
+        }
+        Err(e) => server_error(&e.to_string()),
+    }
+}
+
+fn server_error(detail: &str) -> Response {
+    tracing::error!(error = %detail, "web page failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html("<h1>Something went wrong</h1>"),
+    )
+        .into_response()
+}
+
+fn redirect(to: &'static str, cookies: &[String]) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, HeaderValue::from_static(to));
+    for c in cookies {
+        if let Ok(value) = HeaderValue::from_str(c) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn forbidden(detail: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(format!(
+            "<h1>Forbidden</h1><p>{}</p><p><a href=\"/login\">Sign in again</a></p>",
+            askama::filters::escape(detail, askama::filters::Html)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        )),
+    )
+        .into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(Some(signed)) => home_page(&signed),
+        Ok(None) => redirect("/login", &[]),
+        Err(e) => server_error(&e.to_string()),
+    }
+}
+
+fn home_page(signed: &Signed) -> Response {
+    page(
+        StatusCode::OK,
+        &HomePage {
+            tenant: &signed.tenant_name,
+            name: &signed.user.name,
+            email: signed.user.email.as_str(),
+            role: signed.user.role,
+            csrf: &signed.session.csrf_token,
+            nav: navigation(signed.user.role),
+        },
+        &[],
+    )
+}
+
+/// Optional prefill of the sign-in form.
+#[derive(Debug, Default, Deserialize)]
+struct LoginQuery {
+    tenant: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::Query<LoginQuery>,
+) -> Response {
+    if let Ok(Some(_)) = signed_in(&state, &headers).await {
+        return redirect("/", &[]);
+    }
+    login_form(
+        StatusCode::OK,
+        query.tenant.as_deref().unwrap_or(""),
+        "",
+        None,
+    )
+}
+
+/// The form with a fresh CSRF token, set as a cookie too (double submit).
+fn login_form(status: StatusCode, tenant: &str, email: &str, error: Option<&str>) -> Response {
+    let Ok(csrf) = random_hex(16) else {
+        return server_error("no random source for the sign-in token");
+    };
+    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", "Strict", 3600);
+    page(
+        status,
+        &LoginPage {
+            csrf: &csrf,
+            tenant,
+            email,
+            error,
+        },
+        &[cookie],
+    )
+}
+
+/// The sign-in form as posted.
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    csrf: String,
+    tenant: String,
+    email: String,
+    password: String,
+}
+
+/// Most bytes a posted form may have.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if body.len() > MAX_FORM_BYTES {
+        return (StatusCode::PAYLOAD_TOO_LARGE, Html("<h1>Too large</h1>")).into_response();
+    }
+    let Ok(form) = serde_urlencoded::from_bytes::<LoginForm>(&body) else {
+        return login_form(
+            StatusCode::BAD_REQUEST,
+            "",
+            "",
+            Some("The form was incomplete; please try again."),
+        );
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, &form.csrf) {
+        return forbidden("The sign-in form expired or came from another site.");
+    }
+    let wrong = || {
+        login_form(
+            StatusCode::UNAUTHORIZED,
+            &form.tenant,
+            &form.email,
+            Some("The business unit, email or password is wrong."),
+        )
+    };
+    let user = match find_user(&state, &form.tenant, &form.email).await {
+        Ok(user) => user,
+        Err(e) => return server_error(&e.to_string()),
+    };
+    let stored = match &user {
+        Some((tenant, user)) => match state.store.password_hash(*tenant, user.id).await {
+            Ok(stored) => stored,
+            Err(e) => return server_error(&e.to_string()),
+        },
+        None => None,
+    };
+    // Always one argon2 check, so an unknown email takes as long as a wrong password.
+    let matches = password::verify(form.password.clone(), stored).await;
+    let Some((tenant, user)) = user.filter(|(_, u)| matches && u.active) else {
+        return wrong();
+    };
+    match start_session(&state, tenant, &user).await {
+        Ok(token) => redirect(
+            "/",
+            &[
+                set_cookie(SESSION_COOKIE, &token, "/", "Lax", SESSION_SECONDS),
+                set_cookie(LOGIN_CSRF_COOKIE, "", "/login", "Strict", 0),
+            ],
+        ),
+        Err(e) => server_error(&e),
+    }
+}
+
+/// The user with this email in the named business unit.
+async fn find_user(
+    state: &AppState,
+    tenant: &str,
+    email: &str,
+) -> Result<Option<(domain::id::TenantId, User)>, store::Error> {
+    let (Ok(email), Some(tenant)) = (
+        Email::parse(email),
+        state.store.tenant_id_by_name(tenant).await?,
+    ) else {
+        return Ok(None);
+    };
+    let users: Vec<User> = state
+        .store
+        .list_all(
+            tenant,
+            vec![Filter::Eq(
+                "lower(email)",
+                SqlValue::text(email.as_str().to_lowercase()),
+            )],
+            1,
+        )
+        .await?;
+    Ok(users.into_iter().next().map(|u| (tenant, u)))
+}
+
+async fn start_session(
+    state: &AppState,
+    tenant: domain::id::TenantId,
+    user: &User,
+) -> Result<String, String> {
+    let token = new_token(tenant).map_err(|e| e.to_string())?;
+    let csrf = random_hex(32).map_err(|e| e.to_string())?;
+    let now = store::now();
+    let session = WebSession {
+        id: SessionId::generate(),
+        user_id: user.id,
+        token_hash: token_hash(&token),
+        csrf_token: csrf,
+        created_at: now,
+        expires_at: now
+            .checked_add(jiff::SignedDuration::from_secs(SESSION_SECONDS))
+            .map_err(|e| e.to_string())?,
+    };
+    let w = WriteCtx::new(tenant, Actor::user(user.id, user.role), None);
+    state
+        .store
+        .create_session(&w, &session)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(token)
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let signed = match signed_in(&state, &headers).await {
+        Ok(Some(signed)) => signed,
+        Ok(None) => return redirect("/login", &[]),
+        Err(e) => return server_error(&e.to_string()),
+    };
+    let csrf = serde_urlencoded::from_bytes::<CsrfForm>(&body)
+        .map(|f| f.csrf)
+        .unwrap_or_default();
+    if !same(&csrf, &signed.session.csrf_token) {
+        return forbidden("The form expired or came from another site.");
+    }
+    let w = WriteCtx::new(
+        signed.tenant,
+        Actor::user(signed.user.id, signed.user.role),
+        None,
+    );
+    if let Err(e) = state
+        .store
+        .delete_session(&w, &token_hash(&signed.token))
+        .await
+    {
+        return server_error(&e.to_string());
+    }
+    redirect("/login", &[set_cookie(SESSION_COOKIE, "", "/", "Lax", 0)])
+}

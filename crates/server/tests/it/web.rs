@@ -1,0 +1,314 @@
+//! Signing in to the web UI: passwords set by their user or an admin, the sign-in form with its
+//! CSRF token, sessions in `HttpOnly; Secure; SameSite` cookies scoped to one tenant, signing
+//! out, and sessions that end when the password changes. Wrong or forged input signs nobody in.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+use testkit::{Backend, TestApp, assert_problem, both_backends};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A client that shows redirects instead of following them.
+fn browser() -> reqwest::Client {
+    testkit::http_client();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of a cookie set by a response, with its whole `Set-Cookie` line.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| line.starts_with(&format!("{name}=")))
+        .map(|line| {
+            let value = line
+                .split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .map(|(_, v)| v.to_owned())
+                .unwrap_or_default();
+            (value, line.to_owned())
+        })
+}
+
+/// The hidden CSRF field of a page.
+fn csrf_field(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn user(app: &TestApp, key: &str, email: &str, name: &str, role: &str) -> String {
+    let user = app
+        .create(
+            key,
+            "/api/v1/users",
+            json!({"email": email, "name": name, "role": role}),
+        )
+        .await;
+    user["id"].as_str().unwrap().to_owned()
+}
+
+async fn set_password(app: &TestApp, key: &str, user: &str, password: &str) -> reqwest::Response {
+    app.request(
+        reqwest::Method::PUT,
+        key,
+        &format!("/api/v1/users/{user}/password"),
+    )
+    .json(&json!({"password": password}))
+    .send()
+    .await
+    .unwrap()
+}
+
+/// Posts the sign-in form with the CSRF token of a fresh form.
+async fn sign_in(
+    app: &TestApp,
+    web: &reqwest::Client,
+    tenant: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let form = web.get(format!("{}/login", app.url)).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let (cookie, line) = set_cookie(&form, "aa_login_csrf").unwrap();
+    assert!(
+        line.contains("HttpOnly") && line.contains("Secure") && line.contains("SameSite=Strict"),
+        "{line}"
+    );
+    let html = form.text().await.unwrap();
+    assert_eq!(csrf_field(&html), cookie);
+    web.post(format!("{}/login", app.url))
+        .header(COOKIE, format!("aa_login_csrf={cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("csrf", cookie.as_str()),
+                ("tenant", tenant),
+                ("email", email),
+                ("password", password),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page(app: &TestApp, web: &reqwest::Client, session: &str) -> reqwest::Response {
+    web.get(format!("{}/", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn people_sign_in_and_out(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let web = browser();
+    let mara = user(
+        &app,
+        &t.admin_key,
+        "Mara@skyvera.com",
+        "<b>Mara</b>",
+        "manager",
+    )
+    .await;
+
+    // Passwords: long enough, set by the user or an admin, never by another user.
+    assert_problem(
+        set_password(&app, &t.admin_key, &mara, "short").await,
+        422,
+        "invalid_input",
+    )
+    .await;
+    let rep = user(&app, &t.admin_key, "rafa@skyvera.com", "Rafa", "rep").await;
+    let rep_key = app
+        .key(t.id, domain::user::Role::Rep, Some(rep.parse().unwrap()))
+        .await;
+    assert_problem(
+        set_password(&app, &rep_key, &mara, PASSWORD).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        set_password(&app, &other.admin_key, &mara, PASSWORD).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        set_password(&app, &t.admin_key, &mara, PASSWORD)
+            .await
+            .status(),
+        204
+    );
+
+    // Wrong input signs nobody in.
+    let before = app.snapshot(&[t.id, other.id]).await;
+    for (tenant, email, password) in [
+        ("skyvera", "mara@skyvera.com", "wrong horse battery staple"),
+        ("jigtree", "mara@skyvera.com", PASSWORD),
+        ("nobody", "mara@skyvera.com", PASSWORD),
+        ("skyvera", "rafa@skyvera.com", PASSWORD),
+        ("skyvera", "not an email", PASSWORD),
+    ] {
+        let r = sign_in(&app, &web, tenant, email, password).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{tenant} {email}");
+        assert!(set_cookie(&r, "aa_session").is_none());
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("business unit, email or password is wrong"),
+            "{html}"
+        );
+    }
+    let forged = web
+        .post(format!("{}/login", app.url))
+        .header(COOKIE, "aa_login_csrf=aaaa")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("csrf", "bbbb"),
+                ("tenant", "skyvera"),
+                ("email", "mara@skyvera.com"),
+                ("password", PASSWORD),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "a form from another site"
+    );
+    let incomplete = web
+        .post(format!("{}/login", app.url))
+        .body("csrf=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incomplete.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.snapshot(&[t.id, other.id]).await, before);
+
+    // The right password: a session cookie, and the home page.
+    let r = sign_in(&app, &web, "Skyvera", "MARA@skyvera.com", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/");
+    let (session, line) = set_cookie(&r, "aa_session").unwrap();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(line.contains(attribute), "{line}");
+    }
+    let home = page(&app, &web, &session).await;
+    assert_eq!(home.status(), StatusCode::OK);
+    assert_eq!(home.headers()["cache-control"], "no-store");
+    let html = home.text().await.unwrap();
+    assert!(
+        html.contains("Signed in as &#60;b&#62;Mara&#60;/b&#62;")
+            || html.contains("Signed in as &lt;b&gt;Mara&lt;/b&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>Mara</b>"), "names are escaped");
+    assert!(
+        !html.contains("API reference"),
+        "a manager's navigation has no admin links"
+    );
+    let csrf = csrf_field(&html);
+    let css = web
+        .get(format!("{}/assets/app.css", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+
+    // No cookie, or a cookie that names another tenant: the sign-in page.
+    let anonymous = web.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()[LOCATION], "/login");
+    let moved = session.replace(
+        &t.id.as_uuid().simple().to_string(),
+        &other.id.as_uuid().simple().to_string(),
+    );
+    assert_eq!(
+        page(&app, &web, &moved).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // The session is not an API key.
+    let api = app.get(&session, "/api/v1/accounts").send().await.unwrap();
+    assert_eq!(api.status(), 401);
+
+    // Signing out needs the form's token; then the cookie is worthless.
+    let no_token = web
+        .post(format!("{}/logout", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("csrf", "nope")]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &web, &session).await.status(), StatusCode::OK);
+    let out = web
+        .post(format!("{}/logout", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("csrf", csrf.as_str())]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let (cleared, line) = set_cookie(&out, "aa_session").unwrap();
+    assert!(cleared.is_empty() && line.contains("Max-Age=0"), "{line}");
+    assert_eq!(
+        page(&app, &web, &session).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // A new password ends every session of the user.
+    let again = sign_in(&app, &web, "skyvera", "mara@skyvera.com", PASSWORD).await;
+    let (session, _) = set_cookie(&again, "aa_session").unwrap();
+    assert_eq!(page(&app, &web, &session).await.status(), StatusCode::OK);
+    let manager_key = app
+        .key(
+            t.id,
+            domain::user::Role::Manager,
+            Some(mara.parse().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        set_password(&app, &manager_key, &mara, "another long passphrase")
+            .await
+            .status(),
+        204,
+        "a person sets their own password"
+    );
+    assert_eq!(
+        page(&app, &web, &session).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // An admin's navigation has the admin links.
+    let dora = user(&app, &t.admin_key, "dora@skyvera.com", "Dora", "admin").await;
+    assert_eq!(
+        set_password(&app, &t.admin_key, &dora, PASSWORD)
+            .await
+            .status(),
+        204
+    );
+    let r = sign_in(&app, &web, "skyvera", "dora@skyvera.com", PASSWORD).await;
+    let (session, _) = set_cookie(&r, "aa_session").unwrap();
+    let html = page(&app, &web, &session).await.text().await.unwrap();
+    assert!(html.contains("API reference"), "{html}");
+}
+
+both_backends!(people_sign_in_and_out);
