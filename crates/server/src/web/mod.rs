@@ -3,6 +3,7 @@
 //! password (argon2), cookie sessions with CSRF tokens, signing out, and the home page. API keys
 //! stay for machines.
 
+pub mod approvals;
 pub mod password;
 pub mod session;
 
@@ -37,27 +38,64 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", axum::routing::post(logout))
         .route("/assets/app.css", get(stylesheet))
+        .route("/approvals", get(approvals::list))
+        .route("/approvals/{id}", get(approvals::detail))
+        .route(
+            "/approvals/{id}/approve",
+            axum::routing::post(approvals::approve),
+        )
+        .route(
+            "/approvals/{id}/reject",
+            axum::routing::post(approvals::reject),
+        )
 }
 
 /// A link of the navigation.
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
+    pub current: bool,
 }
 
 /// What the navigation shows for a role: only pages that exist and the role may open.
-fn navigation(role: Role) -> Vec<NavItem> {
-    let mut nav = vec![NavItem {
-        href: "/",
-        label: "Home",
-    }];
-    if role.is_admin() {
-        nav.push(NavItem {
-            href: "/api/openapi.json",
-            label: "API reference",
-        });
+fn navigation(role: Role, here: &str) -> Vec<NavItem> {
+    let mut links = vec![("/", "Home")];
+    if role.can_write() {
+        links.push(("/approvals", "Approvals"));
     }
-    nav
+    if role.is_admin() {
+        links.push(("/api/openapi.json", "API reference"));
+    }
+    links
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: href == here,
+        })
+        .collect()
+}
+
+/// What every signed-in page shows around its content: the navigation and who is signed in.
+pub struct Chrome {
+    pub tenant: String,
+    pub name: String,
+    pub role: Role,
+    /// The session's CSRF token, for the page's forms.
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Chrome {
+    fn of(signed: &Signed, here: &str) -> Self {
+        Self {
+            tenant: signed.tenant_name.clone(),
+            name: signed.user.name.clone(),
+            role: signed.user.role,
+            csrf: signed.session.csrf_token.clone(),
+            nav: navigation(signed.user.role, here),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -72,16 +110,13 @@ struct LoginPage<'a> {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
-    tenant: &'a str,
-    name: &'a str,
+    chrome: Chrome,
     email: &'a str,
-    role: Role,
-    csrf: &'a str,
-    nav: Vec<NavItem>,
+    pending: usize,
 }
 
 /// A page, or a plain 500 that says nothing of the cause (which is logged).
-fn page(status: StatusCode, template: &impl Template, cookies: &[String]) -> Response {
+pub(crate) fn page(status: StatusCode, template: &impl Template, cookies: &[String]) -> Response {
     match template.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -98,7 +133,7 @@ fn page(status: StatusCode, template: &impl Template, cookies: &[String]) -> Res
     }
 }
 
-fn server_error(detail: &str) -> Response {
+pub(crate) fn server_error(detail: &str) -> Response {
     tracing::error!(error = %detail, "web page failed");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -107,10 +142,12 @@ fn server_error(detail: &str) -> Response {
         .into_response()
 }
 
-fn redirect(to: &'static str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
-    headers.insert(LOCATION, HeaderValue::from_static(to));
+    if let Ok(location) = HeaderValue::from_str(to) {
+        headers.insert(LOCATION, location);
+    }
     for c in cookies {
         if let Ok(value) = HeaderValue::from_str(c) {
             headers.append(SET_COOKIE, value);
@@ -119,7 +156,7 @@ fn redirect(to: &'static str, cookies: &[String]) -> Response {
     response
 }
 
-fn forbidden(detail: &str) -> Response {
+pub(crate) fn forbidden(detail: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
         Html(format!(
@@ -144,23 +181,21 @@ async fn stylesheet() -> Response {
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(Some(signed)) => home_page(&signed),
-        Ok(None) => redirect("/login", &[]),
-        Err(e) => server_error(&e.to_string()),
-    }
-}
-
-fn home_page(signed: &Signed) -> Response {
+    let signed = match signed_in(&state, &headers).await {
+        Ok(Some(signed)) => signed,
+        Ok(None) => return redirect("/login", &[]),
+        Err(e) => return server_error(&e.to_string()),
+    };
+    let pending = match approvals::pending_count(&state, signed.tenant).await {
+        Ok(n) => n,
+        Err(e) => return server_error(&e.to_string()),
+    };
     page(
         StatusCode::OK,
         &HomePage {
-            tenant: &signed.tenant_name,
-            name: &signed.user.name,
+            chrome: Chrome::of(&signed, "/"),
             email: signed.user.email.as_str(),
-            role: signed.user.role,
-            csrf: &signed.session.csrf_token,
-            nav: navigation(signed.user.role),
+            pending,
         },
         &[],
     )

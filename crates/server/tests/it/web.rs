@@ -311,4 +311,200 @@ async fn people_sign_in_and_out(backend: Backend) {
     assert!(html.contains("API reference"), "{html}");
 }
 
-both_backends!(people_sign_in_and_out);
+/// Signs a user in and returns their session cookie.
+async fn session_of(
+    app: &TestApp,
+    web: &reqwest::Client,
+    admin_key: &str,
+    user: &str,
+    email: &str,
+) -> String {
+    assert_eq!(
+        set_password(app, admin_key, user, PASSWORD).await.status(),
+        204
+    );
+    let r = sign_in(app, web, "skyvera", email, PASSWORD).await;
+    set_cookie(&r, "aa_session").unwrap().0
+}
+
+async fn post_form(
+    app: &TestApp,
+    web: &reqwest::Client,
+    session: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
+    web.post(format!("{}{path}", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(pairs).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn approvals_are_decided_in_the_inbox(backend: Backend) {
+    use crate::agents::{inbound_email, runs_of, scene, spawn_with_agents, wait_for};
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let s = scene(&app, &t).await;
+    let web = browser();
+    for subject in ["Pricing for 200 seats", "Security questionnaire"] {
+        let activity = app
+            .create(
+                &t.admin_key,
+                "/api/v1/activities",
+                inbound_email(
+                    &s.account,
+                    "jo@acme.com",
+                    subject,
+                    "Could you send it over? Thanks.",
+                ),
+            )
+            .await;
+        runs_of(&app, &t.admin_key, activity["id"].as_str().unwrap()).await;
+    }
+    let pending = wait_for(
+        &app,
+        &t.admin_key,
+        "/api/v1/approvals?status=pending",
+        |p| p["items"].as_array().is_some_and(|i| i.len() == 2),
+    )
+    .await;
+    let first = pending["items"][0]["id"].as_str().unwrap().to_owned();
+    let second = pending["items"][1]["id"].as_str().unwrap().to_owned();
+    let users = app
+        .get_json(&t.admin_key, "/api/v1/users?email=mara@skyvera.com")
+        .await;
+    let mara = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let session = session_of(&app, &web, &t.admin_key, &mara, "mara@skyvera.com").await;
+
+    // The inbox and the whole payload.
+    let home = page(&app, &web, &session).await.text().await.unwrap();
+    assert!(home.contains("2 proposals wait for a human"), "{home}");
+    let inbox = web
+        .get(format!("{}/approvals", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), StatusCode::OK);
+    let html = inbox.text().await.unwrap();
+    assert!(
+        html.contains("Email to jo@acme.com: Re: Pricing for 200 seats"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("/approvals/{first}")));
+    let detail = web
+        .get(format!("{}/approvals/{first}", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        detail.contains("the tenant&#39;s policy asks a human")
+            || detail.contains("policy asks a human"),
+        "{detail}"
+    );
+    assert!(detail.contains("accesskey=\"a\"") && detail.contains("accesskey=\"r\""));
+    let csrf = csrf_field(&detail);
+
+    // Without the form's token nothing is decided; another tenant's id is not found.
+    let r = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{first}/approve"),
+        &[("csrf", "x")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{}/approve", uuid::Uuid::now_v7()),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Edit and approve: the edited email leaves, naming the approval.
+    let r = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{first}/approve"),
+        &[
+            ("csrf", &csrf),
+            ("subject", "Re: Pricing for 200 seats"),
+            ("body", "Hi Jo,\r\nThe quote is attached.\r\nBest, Mara"),
+            ("note", "tightened"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let outbox = wait_for(&app, &t.admin_key, "/api/v1/outbox", |p| {
+        p["items"].as_array().is_some_and(|i| !i.is_empty())
+    })
+    .await;
+    let sent = &outbox["items"][0];
+    assert_eq!(sent["approval_id"], first.as_str());
+    assert!(
+        sent.to_string().contains("The quote is attached."),
+        "{sent}"
+    );
+
+    // Reject: a reason is required.
+    let r = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{second}/reject"),
+        &[("csrf", &csrf), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("needs a reason"));
+    let r = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{second}/reject"),
+        &[("csrf", &csrf), ("reason", "Not now")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let rejected = app
+        .get_json(&t.admin_key, &format!("/api/v1/approvals/{second}"))
+        .await;
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["note"], "Not now");
+    let again = post_form(
+        &app,
+        &web,
+        &session,
+        &format!("/approvals/{second}/approve"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    // A viewer signs in but has no inbox.
+    let viewer = user(&app, &t.admin_key, "vic@skyvera.com", "Vic", "viewer").await;
+    let viewer_session = session_of(&app, &web, &t.admin_key, &viewer, "vic@skyvera.com").await;
+    let r = web
+        .get(format!("{}/approvals", app.url))
+        .header(COOKIE, format!("aa_session={viewer_session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let _ = other;
+}
+
+both_backends!(people_sign_in_and_out, approvals_are_decided_in_the_inbox);
