@@ -4,6 +4,7 @@
 //! stay for machines.
 
 pub mod approvals;
+pub mod deals;
 pub mod password;
 pub mod session;
 
@@ -38,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", axum::routing::post(logout))
         .route("/assets/app.css", get(stylesheet))
+        .route("/deals", get(deals::list))
+        .route("/deals/{id}", get(deals::room))
+        .route("/deals/{id}/map.svg", get(deals::map))
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", get(approvals::detail))
         .route(
@@ -59,7 +63,7 @@ pub struct NavItem {
 
 /// What the navigation shows for a role: only pages that exist and the role may open.
 fn navigation(role: Role, here: &str) -> Vec<NavItem> {
-    let mut links = vec![("/", "Home")];
+    let mut links = vec![("/", "Home"), ("/deals", "Deals")];
     if role.can_write() {
         links.push(("/approvals", "Approvals"));
     }

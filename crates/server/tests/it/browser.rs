@@ -1,7 +1,9 @@
 //! End to end in a real headless Chromium, driven over WebDriver (Debian's `chromium` and
 //! `chromium-driver`, which `.ci/run` installs): a person signs in, finds what waits for them,
 //! edits and approves a drafted email that then leaves through the outbox, rejects another with a
-//! reason, and signs out; a viewer has no inbox. Without a chromedriver the test says it skipped.
+//! reason, and signs out; a viewer has no inbox; a rep opens a deal room (qualification with its
+//! evidence, plan, minutes, timeline, the political map as an image). Without a chromedriver the
+//! tests say they skipped.
 //!
 //! With `AGENT_ARMY_SCREENSHOTS=<dir>` the pages are saved there as PNG (how
 //! `docs/screenshots/` is made).
@@ -321,6 +323,99 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
         .unwrap();
     expect_text(client, "Forbidden").await;
     browser.client.clone().close().await.unwrap();
+}
+
+async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let app = spawn_with_agents(backend).await;
+    let t = app.tenant("skyvera").await;
+    let s = scene(&app, &t).await;
+    let deal = app
+        .create(
+            &t.admin_key,
+            "/api/v1/opportunities",
+            json!({"account_id": s.account, "name": "Network refresh",
+                "amount": {"amount": "250000", "currency": "EUR"}, "close_date": "2027-03-31"}),
+        )
+        .await;
+    let deal = deal["id"].as_str().unwrap().to_owned();
+    let activity = app
+        .create(
+            &t.admin_key,
+            "/api/v1/activities",
+            json!({"kind": "meeting", "subject": "Discovery call", "account_id": s.account,
+                "opportunity_id": deal,
+                "body": "Rep: What is driving this?\nJo Smith: Our network went down eleven times last quarter.\nJo Smith: We approved 250,000 euros for the refresh.\nRep: Next step is a technical deep dive next week.\n"}),
+        )
+        .await;
+    let activity = activity["id"].as_str().unwrap().to_owned();
+    wait_for(
+        &app,
+        &t.admin_key,
+        &format!("/api/v1/opportunities/{deal}/plan"),
+        |p| p["version"].is_number(),
+    )
+    .await;
+    wait_for(
+        &app,
+        &t.admin_key,
+        &format!("/api/v1/agent-runs?activity_id={activity}&skill=meeting_minutes"),
+        |p| p["items"].as_array().is_some_and(|i| !i.is_empty()),
+    )
+    .await;
+    let users = app
+        .get_json(&t.admin_key, "/api/v1/users?email=mara@skyvera.com")
+        .await;
+    set_password(
+        &app,
+        &t.admin_key,
+        users["items"][0]["id"].as_str().unwrap(),
+    )
+    .await;
+    sign_in(client, &app, "mara@skyvera.com").await;
+    expect_text(client, "Signed in as Mara").await;
+    client
+        .find(Locator::LinkText("Deals"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Network refresh").await;
+    screenshot(client, "deals").await;
+    client
+        .find(Locator::LinkText("Network refresh"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let room = expect_text(client, "Mutual action plan").await;
+    assert!(
+        room.contains("We approved 250,000 euros for the refresh."),
+        "{room}"
+    );
+    assert!(room.contains("Discovery call"), "{room}");
+    assert!(room.contains("Confirm the budget"), "{room}");
+    // The political map loads as an image.
+    let loaded = client
+        .execute(
+            "return document.querySelector('img.map').complete && document.querySelector('img.map').naturalWidth > 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!(true));
+    screenshot(client, "deal-room").await;
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_rep_reads_the_deal_room_in_the_browser() {
+    a_rep_reads_the_deal_room_in_the_browser(Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

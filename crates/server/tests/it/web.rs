@@ -507,4 +507,92 @@ async fn approvals_are_decided_in_the_inbox(backend: Backend) {
     let _ = other;
 }
 
-both_backends!(people_sign_in_and_out, approvals_are_decided_in_the_inbox);
+async fn deal_rooms_stay_inside_their_tenant(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let web = browser();
+    let account = app
+        .create(
+            &other.admin_key,
+            "/api/v1/accounts",
+            json!({"name": "Theirs"}),
+        )
+        .await;
+    let theirs = app
+        .create(
+            &other.admin_key,
+            "/api/v1/opportunities",
+            json!({"account_id": account["id"], "name": "Their deal",
+                "amount": {"amount": "1", "currency": "EUR"}, "close_date": "2027-03-31"}),
+        )
+        .await;
+    let theirs = theirs["id"].as_str().unwrap();
+    let mine = app
+        .create(
+            &t.admin_key,
+            "/api/v1/accounts",
+            json!({"name": "Acme <script>"}),
+        )
+        .await;
+    let deal = app
+        .create(
+            &t.admin_key,
+            "/api/v1/opportunities",
+            json!({"account_id": mine["id"], "name": "Mine",
+                "amount": {"amount": "1", "currency": "EUR"}, "close_date": "2027-03-31"}),
+        )
+        .await;
+    let deal = deal["id"].as_str().unwrap();
+    let mara = user(&app, &t.admin_key, "mara@skyvera.com", "Mara", "viewer").await;
+    let session = session_of(&app, &web, &t.admin_key, &mara, "mara@skyvera.com").await;
+    let get = |path: String| {
+        web.get(format!("{}{path}", app.url))
+            .header(COOKIE, format!("aa_session={session}"))
+            .send()
+    };
+    let room = get(format!("/deals/{deal}")).await.unwrap();
+    assert_eq!(room.status(), StatusCode::OK);
+    let html = room.text().await.unwrap();
+    assert!(
+        html.contains("Not qualified yet") && html.contains("No plan yet"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "names are escaped");
+    let map = get(format!("/deals/{deal}/map.svg")).await.unwrap();
+    assert_eq!(map.headers()["content-type"], "image/svg+xml");
+    assert!(map.text().await.unwrap().starts_with("<svg"));
+    for path in [
+        format!("/deals/{theirs}"),
+        format!("/deals/{theirs}/map.svg"),
+        "/deals/not-an-id".into(),
+    ] {
+        assert_eq!(
+            get(path.clone()).await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let list = get("/deals?stage=prospecting".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Mine") && !list.contains("Their deal"),
+        "{list}"
+    );
+    let anonymous = web
+        .get(format!("{}/deals/{deal}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+
+both_backends!(
+    people_sign_in_and_out,
+    approvals_are_decided_in_the_inbox,
+    deal_rooms_stay_inside_their_tenant,
+);

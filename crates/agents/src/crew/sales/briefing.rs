@@ -133,13 +133,15 @@ const QUESTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub(crate) fn status(card: Option<&Value>, framework: &str, element: &str) -> String {
+/// An element's status in a stored scorecard (`unknown` when absent).
+pub fn status(card: Option<&Value>, framework: &str, element: &str) -> String {
     card.and_then(|c| c[framework][element]["status"].as_str())
         .unwrap_or("unknown")
         .to_owned()
 }
 
-pub(crate) fn quote(card: Option<&Value>, framework: &str, element: &str) -> Option<String> {
+/// An element's first evidence quote in a stored scorecard, clipped to 160 characters.
+pub fn quote(card: Option<&Value>, framework: &str, element: &str) -> Option<String> {
     card.and_then(|c| c[framework][element]["evidence"][0]["quote"].as_str())
         .map(|q| q.chars().take(160).collect())
 }

@@ -511,7 +511,7 @@ const NEXT_STEP_MARKERS: &[&str] = &[
 
 /// Qualification changes as minute lines: `BANT budget: partial → met ("quote")`, BANT and
 /// MEDDICC only, at most twelve.
-pub(crate) fn change_lines(changes: &[domain::qualification::ScorecardChange]) -> Vec<String> {
+pub fn change_lines(changes: &[domain::qualification::ScorecardChange]) -> Vec<String> {
     changes
         .iter()
         .filter(|c| matches!(c.framework.as_str(), "bant" | "meddicc"))
