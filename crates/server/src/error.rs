@@ -118,6 +118,11 @@ impl ApiError {
         self.status
     }
 
+    /// What the client is told (a 5xx's internals are never in it), for pages that show it.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     fn problem(&self) -> Problem {
         Problem {
             kind: format!("/problems/{}", self.code.replace('_', "-")),

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use domain::id::{DocumentId, ProductId};
+use domain::id::{DocumentId, ProductId, TenantId};
 use domain::knowledge::{Document, DocumentChunk, DocumentKind};
 use domain::region::RegionCode;
 use knowledge::extract::{ExtractError, MAX_FILE_BYTES};
@@ -63,10 +63,10 @@ pub struct NewTextDocument {
 
 /// The scope fields of an upload, as given.
 #[derive(Default)]
-struct RawScope {
-    kind: Option<String>,
-    product: Option<String>,
-    regions: Vec<String>,
+pub(crate) struct RawScope {
+    pub kind: Option<String>,
+    pub product: Option<String>,
+    pub regions: Vec<String>,
 }
 
 fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
@@ -74,8 +74,12 @@ fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
 }
 
 /// Resolves a product given by id or code, inside the tenant.
-async fn resolve_product(state: &AppState, auth: &Auth, raw: &str) -> Result<ProductId, ApiError> {
-    knowledge::catalog::find_product(&state.store, auth.tenant, raw)
+async fn resolve_product(
+    state: &AppState,
+    tenant: TenantId,
+    raw: &str,
+) -> Result<ProductId, ApiError> {
+    knowledge::catalog::find_product(&state.store, tenant, raw)
         .await?
         .map(|p| p.id)
         .ok_or_else(|| {
@@ -86,7 +90,7 @@ async fn resolve_product(state: &AppState, auth: &Auth, raw: &str) -> Result<Pro
         })
 }
 
-async fn scope_of(state: &AppState, auth: &Auth, raw: RawScope) -> Result<Scope, ApiError> {
+async fn scope_of(state: &AppState, tenant: TenantId, raw: RawScope) -> Result<Scope, ApiError> {
     let kind = match raw.kind.as_deref().map(str::trim) {
         None | Some("") => DocumentKind::ProductDoc,
         Some(kind) => kind
@@ -95,7 +99,7 @@ async fn scope_of(state: &AppState, auth: &Auth, raw: RawScope) -> Result<Scope,
     };
     let product_id = match raw.product.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(product) => Some(resolve_product(state, auth, product).await?),
+        Some(product) => Some(resolve_product(state, tenant, product).await?),
     };
     let mut regions = Vec::new();
     for region in raw.regions.iter().flat_map(|r| r.split(',')) {
@@ -108,7 +112,7 @@ async fn scope_of(state: &AppState, auth: &Auth, raw: RawScope) -> Result<Scope,
         let known = state
             .store
             .list_all::<domain::region::Region>(
-                auth.tenant,
+                tenant,
                 vec![Filter::Eq("code", SqlValue::text(code.as_str()))],
                 1,
             )
@@ -175,7 +179,7 @@ fn multipart_error(e: multer::Error) -> ApiError {
 }
 
 /// Reads a multipart upload: one `file` part and the scope fields `kind`, `product`, `region`.
-async fn read_multipart(
+pub(crate) async fn read_multipart(
     body: Body,
     boundary: String,
 ) -> Result<(String, Vec<u8>, RawScope), ApiError> {
@@ -286,22 +290,34 @@ pub async fn upload(
             ));
         }
     };
-    let source = source_name(&source)?;
-    let scope = scope_of(&state, &auth, raw_scope).await?;
     let w = write_ctx(&auth, request_id.0);
+    let (status, outcome, document) = store_upload(&state, &w, &source, bytes, raw_scope).await?;
+    Ok((status, Json(UploadedDocument { outcome, document })))
+}
+
+/// Checks, extracts, chunks and stores one uploaded file for the writer's tenant: the status
+/// (`201` new, `200` otherwise), the outcome word and the document.
+pub(crate) async fn store_upload(
+    state: &AppState,
+    w: &store::WriteCtx,
+    source: &str,
+    bytes: Vec<u8>,
+    raw_scope: RawScope,
+) -> Result<(StatusCode, &'static str, Document), ApiError> {
+    let source = source_name(source)?;
+    let scope = scope_of(state, w.tenant, raw_scope).await?;
     let now = w.now;
     // Extraction (PDF, DOCX) is CPU work: off the async workers.
     let prepared = tokio::task::spawn_blocking(move || prepare(&source, &bytes, &scope, now))
         .await
         .map_err(|e| ApiError::internal(format!("extraction task failed: {e}")))?;
     let (document, chunks) = prepared.map_err(|e| extract_error(&e))?;
-    let outcome = state.store.put_document(&w, &document, &chunks).await?;
-    let (status, outcome, document) = match outcome {
+    let outcome = state.store.put_document(w, &document, &chunks).await?;
+    Ok(match outcome {
         PutDocument::Created(d) => (StatusCode::CREATED, "created", d),
         PutDocument::Replaced(d) => (StatusCode::OK, "replaced", d),
         PutDocument::Unchanged(d) => (StatusCode::OK, "unchanged", d),
-    };
-    Ok((status, Json(UploadedDocument { outcome, document })))
+    })
 }
 
 /// Filters for listing documents.
@@ -449,6 +465,15 @@ pub async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     auth.require_reader()?;
+    run_search(&state, auth.tenant, params).await.map(Json)
+}
+
+/// A search of one tenant's knowledge base, checked as the API checks it.
+pub(crate) async fn run_search(
+    state: &AppState,
+    tenant: TenantId,
+    params: SearchParams,
+) -> Result<SearchResponse, ApiError> {
     let query = params
         .q
         .as_deref()
@@ -476,7 +501,7 @@ pub async fn search(
     }
     let product = match params.product.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(resolve_product(&state, &auth, raw).await?.to_string()),
+        Some(raw) => Some(resolve_product(state, tenant, raw).await?.to_string()),
     };
     let region = match params.region.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -509,7 +534,7 @@ pub async fn search(
     let results = state
         .agents
         .library
-        .search(&state.store, auth.tenant, &query, &filters, limit)
+        .search(&state.store, tenant, &query, &filters, limit)
         .await
         .map_err(|e| match e {
             knowledge::library::LibraryError::Store(e) => ApiError::from(e),
@@ -538,9 +563,9 @@ pub async fn search(
             text: c.chunk.text,
         })
         .collect();
-    Ok(Json(SearchResponse {
+    Ok(SearchResponse {
         mode: results.mode.as_str(),
         query,
         items,
-    }))
+    })
 }

@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod deals;
+pub mod knowledge;
 pub mod password;
 pub mod session;
 
@@ -42,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/deals", get(deals::list))
         .route("/deals/{id}", get(deals::room))
         .route("/deals/{id}/map.svg", get(deals::map))
+        .route("/knowledge", get(knowledge::show))
+        .route("/knowledge/upload", axum::routing::post(knowledge::upload))
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", get(approvals::detail))
         .route(
@@ -63,7 +66,11 @@ pub struct NavItem {
 
 /// What the navigation shows for a role: only pages that exist and the role may open.
 fn navigation(role: Role, here: &str) -> Vec<NavItem> {
-    let mut links = vec![("/", "Home"), ("/deals", "Deals")];
+    let mut links = vec![
+        ("/", "Home"),
+        ("/deals", "Deals"),
+        ("/knowledge", "Knowledge"),
+    ];
     if role.can_write() {
         links.push(("/approvals", "Approvals"));
     }

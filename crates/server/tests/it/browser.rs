@@ -2,8 +2,8 @@
 //! `chromium-driver`, which `.ci/run` installs): a person signs in, finds what waits for them,
 //! edits and approves a drafted email that then leaves through the outbox, rejects another with a
 //! reason, and signs out; a viewer has no inbox; a rep opens a deal room (qualification with its
-//! evidence, plan, minutes, timeline, the political map as an image). Without a chromedriver the
-//! tests say they skipped.
+//! evidence, plan, minutes, timeline, the political map as an image), uploads a document and
+//! finds it by search with its citation. Without a chromedriver the tests say they skipped.
 //!
 //! With `AGENT_ARMY_SCREENSHOTS=<dir>` the pages are saved there as PNG (how
 //! `docs/screenshots/` is made).
@@ -410,6 +410,60 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         .unwrap();
     assert_eq!(loaded, json!(true));
     screenshot(client, "deal-room").await;
+
+    // Upload a document with its scope, then find it by search, with its citation.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("failover.md");
+    std::fs::write(
+        &file,
+        "# Failover\n\n## Recovery\n\nThe network fails over to the standby site in under 40 seconds.\n",
+    )
+    .unwrap();
+    client
+        .find(Locator::LinkText("Knowledge"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Upload a document").await;
+    client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("region"))
+        .await
+        .unwrap()
+        .send_keys("EMEA")
+        .await
+        .unwrap();
+    client
+        .find(Locator::XPath("//button[text()='Upload']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Failover was created.").await;
+    let search = client.find(Locator::Id("q")).await.unwrap();
+    search.send_keys("standby site fails over").await.unwrap();
+    client
+        .find(Locator::XPath("//button[text()='Search']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let found = expect_text(client, "under 40 seconds").await;
+    assert!(
+        found.contains("failover.md · Failover › Recovery"),
+        "{found}"
+    );
+    screenshot(client, "knowledge").await;
     browser.client.clone().close().await.unwrap();
 }
 

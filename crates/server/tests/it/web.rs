@@ -591,7 +591,103 @@ async fn deal_rooms_stay_inside_their_tenant(backend: Backend) {
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
 
+/// A multipart body with one file.
+fn multipart(name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "aaboundary7";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_knowledge_page_uploads_and_searches_within_the_tenant(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let web = browser();
+    let r = app
+        .post(
+            &other.admin_key,
+            "/api/v1/knowledge/documents",
+            &json!({"source": "secret.md", "content": "# Secret\n\nJigtree standby failover notes."}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let rep = user(&app, &t.admin_key, "rafa@skyvera.com", "Rafa", "rep").await;
+    let session = session_of(&app, &web, &t.admin_key, &rep, "rafa@skyvera.com").await;
+    let viewer = user(&app, &t.admin_key, "vic@skyvera.com", "Vic", "viewer").await;
+    let viewer_session = session_of(&app, &web, &t.admin_key, &viewer, "vic@skyvera.com").await;
+    let home = page(&app, &web, &session).await.text().await.unwrap();
+    let csrf = csrf_field(&home);
+    let upload = |session: String, csrf: String, name: &'static str, content: &'static [u8]| {
+        let (content_type, body) = multipart(name, content);
+        web.post(format!("{}/knowledge/upload?csrf={csrf}", app.url))
+            .header(COOKIE, format!("aa_session={session}"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let before = app.snapshot(&[t.id, other.id]).await;
+    let r = upload(session.clone(), "wrong".into(), "a.md", b"# A\n\ntext")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let viewer_home = page(&app, &web, &viewer_session)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let r = upload(
+        viewer_session.clone(),
+        csrf_field(&viewer_home),
+        "a.md",
+        b"# A\n\ntext",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = upload(session.clone(), csrf.clone(), "a.exe", b"MZ\x00\x01")
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(app.snapshot(&[t.id, other.id]).await, before);
+    let r = upload(
+        session.clone(),
+        csrf.clone(),
+        "failover.md",
+        b"# Failover\n\nThe standby site takes over in 40 seconds.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Failover was created."));
+    let found = web
+        .get(format!("{}/knowledge?q=standby+failover", app.url))
+        .header(COOKIE, format!("aa_session={viewer_session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(found.contains("takes over in 40 seconds"), "{found}");
+    assert!(
+        !found.contains("Jigtree"),
+        "another tenant's documents stay theirs"
+    );
+    assert!(
+        !found.contains("Upload a document"),
+        "viewers do not upload"
+    );
+}
+
 both_backends!(
+    the_knowledge_page_uploads_and_searches_within_the_tenant,
     people_sign_in_and_out,
     approvals_are_decided_in_the_inbox,
     deal_rooms_stay_inside_their_tenant,
