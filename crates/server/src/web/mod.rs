@@ -3,6 +3,7 @@
 //! password (argon2), cookie sessions with CSRF tokens, signing out, and the home page. API keys
 //! stay for machines.
 
+pub mod admin;
 pub mod approvals;
 pub mod deals;
 pub mod knowledge;
@@ -45,6 +46,11 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/map.svg", get(deals::map))
         .route("/knowledge", get(knowledge::show))
         .route("/knowledge/upload", axum::routing::post(knowledge::upload))
+        .route("/admin/keys", get(admin::keys).post(admin::create))
+        .route(
+            "/admin/keys/{id}/revoke",
+            axum::routing::post(admin::revoke),
+        )
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", get(approvals::detail))
         .route(
@@ -75,6 +81,7 @@ fn navigation(role: Role, here: &str) -> Vec<NavItem> {
         links.push(("/approvals", "Approvals"));
     }
     if role.is_admin() {
+        links.push(("/admin/keys", "API keys"));
         links.push(("/api/openapi.json", "API reference"));
     }
     links

@@ -3,7 +3,8 @@
 //! edits and approves a drafted email that then leaves through the outbox, rejects another with a
 //! reason, and signs out; a viewer has no inbox; a rep opens a deal room (qualification with its
 //! evidence, plan, minutes, timeline, the political map as an image), uploads a document and
-//! finds it by search with its citation. Without a chromedriver the tests say they skipped.
+//! finds it by search with its citation; an admin creates an API key, sees it once, and revokes
+//! it; a viewer cannot reach the admin pages. Without a chromedriver the tests say they skipped.
 //!
 //! With `AGENT_ARMY_SCREENSHOTS=<dir>` the pages are saved there as PNG (how
 //! `docs/screenshots/` is made).
@@ -322,7 +323,90 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     expect_text(client, "Forbidden").await;
+    assert!(client.find(Locator::LinkText("API keys")).await.is_err());
+    client
+        .goto(&format!("{}/admin/keys", app.url))
+        .await
+        .unwrap();
+    expect_text(client, "The admin console is for admins").await;
     browser.client.clone().close().await.unwrap();
+}
+
+async fn an_admin_creates_and_revokes_an_api_key_in_the_browser(backend: Backend) {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let admin = app
+        .create(
+            &t.admin_key,
+            "/api/v1/users",
+            json!({"email": "dora@skyvera.com", "name": "Dora", "role": "admin"}),
+        )
+        .await;
+    set_password(&app, &t.admin_key, admin["id"].as_str().unwrap()).await;
+    sign_in(client, &app, "dora@skyvera.com").await;
+    expect_text(client, "Signed in as Dora").await;
+    client
+        .find(Locator::LinkText("API keys"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "A key is shown once").await;
+    client
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("CRM sync")
+        .await
+        .unwrap();
+    client
+        .find(Locator::XPath("//button[text()='Create key']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "Copy the new key now").await;
+    screenshot(client, "api-keys").await;
+    let secret = client
+        .find(Locator::Id("new-key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The key works; it is never shown again; once revoked it does not work.
+    let status = |key: String| {
+        let request = app.get(&key, "/api/v1/accounts");
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(status(secret.trim().to_owned()).await, 200);
+    client
+        .goto(&format!("{}/admin/keys", app.url))
+        .await
+        .unwrap();
+    let listed = expect_text(client, "CRM sync").await;
+    assert!(!listed.contains(secret.trim()), "shown once");
+    client
+        .find(Locator::Css("button[aria-label='Revoke CRM sync']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(client, "revoked").await;
+    assert_eq!(status(secret.trim().to_owned()).await, 401);
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_an_admin_creates_and_revokes_an_api_key_in_the_browser() {
+    an_admin_creates_and_revokes_an_api_key_in_the_browser(Backend::Sqlite).await;
 }
 
 async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {

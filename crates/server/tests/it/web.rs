@@ -686,7 +686,83 @@ async fn the_knowledge_page_uploads_and_searches_within_the_tenant(backend: Back
     );
 }
 
+async fn admin_pages_are_for_admins_and_their_forms(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let web = browser();
+    let dora = user(&app, &t.admin_key, "dora@skyvera.com", "Dora", "admin").await;
+    let admin = session_of(&app, &web, &t.admin_key, &dora, "dora@skyvera.com").await;
+    let mara = user(&app, &t.admin_key, "mara@skyvera.com", "Mara", "manager").await;
+    let manager = session_of(&app, &web, &t.admin_key, &mara, "mara@skyvera.com").await;
+    let keys = |session: &str| {
+        web.get(format!("{}/admin/keys", app.url))
+            .header(COOKIE, format!("aa_session={session}"))
+            .send()
+    };
+    assert_eq!(
+        keys(&manager).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let html = keys(&admin).await.unwrap().text().await.unwrap();
+    let csrf = csrf_field(&html);
+    let theirs = app.get_json(&other.admin_key, "/api/v1/apikeys").await;
+    let theirs = theirs["items"][0]["id"].as_str().unwrap().to_owned();
+    let before = app.snapshot(&[t.id, other.id]).await;
+    for (path, pairs, status) in [
+        (
+            "/admin/keys".to_owned(),
+            vec![("csrf", "x"), ("name", "k"), ("role", "rep")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/admin/keys".to_owned(),
+            vec![("csrf", csrf.as_str()), ("name", "k"), ("role", "overlord")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/admin/keys".to_owned(),
+            vec![("csrf", csrf.as_str()), ("name", " "), ("role", "rep")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/admin/keys/{theirs}/revoke"),
+            vec![("csrf", csrf.as_str())],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/admin/keys/{theirs}/revoke"),
+            vec![("csrf", "x")],
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let r = post_form(&app, &web, &admin, &path, &pairs).await;
+        assert_eq!(r.status(), status, "{path} {pairs:?}");
+    }
+    let r = post_form(
+        &app,
+        &web,
+        &manager,
+        "/admin/keys",
+        &[("csrf", &csrf), ("name", "k"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot(&[t.id, other.id]).await, before);
+    let r = post_form(
+        &app,
+        &web,
+        &admin,
+        "/admin/keys",
+        &[("csrf", &csrf), ("name", "Sync"), ("role", "viewer")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert!(r.text().await.unwrap().contains("aa_"));
+}
+
 both_backends!(
+    admin_pages_are_for_admins_and_their_forms,
     the_knowledge_page_uploads_and_searches_within_the_tenant,
     people_sign_in_and_out,
     approvals_are_decided_in_the_inbox,
