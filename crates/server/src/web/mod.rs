@@ -5,6 +5,8 @@
 
 pub mod admin;
 pub mod approvals;
+pub mod charts;
+pub mod dashboard;
 pub mod deals;
 pub mod knowledge;
 pub mod password;
@@ -41,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", axum::routing::post(logout))
         .route("/assets/app.css", get(stylesheet))
+        .route("/dashboard", get(dashboard::show))
         .route("/deals", get(deals::list))
         .route("/deals/{id}", get(deals::room))
         .route("/deals/{id}/map.svg", get(deals::map))
@@ -74,6 +77,7 @@ pub struct NavItem {
 fn navigation(role: Role, here: &str) -> Vec<NavItem> {
     let mut links = vec![
         ("/", "Home"),
+        ("/dashboard", "Dashboard"),
         ("/deals", "Deals"),
         ("/knowledge", "Knowledge"),
     ];

@@ -495,6 +495,27 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     assert_eq!(loaded, json!(true));
     screenshot(client, "deal-room").await;
 
+    // The dashboard: the open pipeline drawn by stage, and what the agents ran.
+    client
+        .find(Locator::LinkText("Dashboard"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let dashboard = expect_text(client, "Open pipeline by stage (EUR)").await;
+    assert!(dashboard.contains("250000 EUR · 1 deals"), "{dashboard}");
+    assert!(dashboard.contains("meeting_minutes"), "{dashboard}");
+    let bars = client
+        .execute(
+            "return document.querySelectorAll('svg rect').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(bars.as_u64().unwrap_or(0) >= 2, "{bars}");
+    screenshot(client, "dashboard").await;
+
     // Upload a document with its scope, then find it by search, with its citation.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("failover.md");
