@@ -121,36 +121,26 @@ async fn set_password(app: &TestApp, key: &str, user: &str) {
     assert_eq!(r.status(), 204);
 }
 
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(client: &Client, locator: Locator<'_>, text: &str) {
+    client
+        .find(locator)
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 async fn sign_in(client: &Client, app: &TestApp, email: &str) {
     client.goto(&format!("{}/login", app.url)).await.unwrap();
-    client
-        .find(Locator::Id("tenant"))
-        .await
-        .unwrap()
-        .send_keys("skyvera")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, Locator::Id("tenant"), "skyvera").await;
+    type_into(client, Locator::Id("email"), email).await;
+    type_into(client, Locator::Id("password"), PASSWORD).await;
+    click(client, Locator::Css("button[type=submit]")).await;
 }
 
 /// The page's text once it contains `needle` (a click's navigation may still be under way),
@@ -217,24 +207,16 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     sign_in(client, &app, "mara@skyvera.com").await;
     let home = expect_text(client, "Signed in as Mara").await;
     assert!(home.contains("2 proposals wait for a human"), "{home}");
-    client
-        .find(Locator::LinkText("Approvals"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Approvals")).await;
     expect_text(client, "Email to jo@acme.com").await;
     screenshot(client, "approvals").await;
 
     // Edit and approve the first: the edited email leaves through the outbox.
-    client
-        .find(Locator::XPath("//a[contains(., 'Pricing for 200 seats')]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        client,
+        Locator::XPath("//a[contains(., 'Pricing for 200 seats')]"),
+    )
+    .await;
     expect_text(client, "The whole payload").await;
     screenshot(client, "approval").await;
     let body = client.find(Locator::Id("body")).await.unwrap();
@@ -242,13 +224,7 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     body.send_keys("Hi Jo,\nThe quote is attached.\nBest, Mara")
         .await
         .unwrap();
-    client
-        .find(Locator::Css("button[accesskey=a]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("button[accesskey=a]")).await;
     expect_text(client, "oldest first").await;
     let outbox = wait_for(&app, &t.admin_key, "/api/v1/outbox", |p| {
         p["items"].as_array().is_some_and(|i| !i.is_empty())
@@ -262,28 +238,14 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     );
 
     // Reject the second with a reason.
-    client
-        .find(Locator::XPath("//a[contains(., 'Security questionnaire')]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        client,
+        Locator::XPath("//a[contains(., 'Security questionnaire')]"),
+    )
+    .await;
     expect_text(client, "Reason to reject").await;
-    client
-        .find(Locator::Id("reason"))
-        .await
-        .unwrap()
-        .send_keys("Not before the call")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[accesskey=r]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, Locator::Id("reason"), "Not before the call").await;
+    click(client, Locator::Css("button[accesskey=r]")).await;
     expect_text(client, "Nothing waits for a decision").await;
     let rejected = app
         .get_json(&t.admin_key, "/api/v1/approvals?status=rejected")
@@ -291,13 +253,7 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     assert_eq!(rejected["items"][0]["note"], "Not before the call");
 
     // Signing out ends the session.
-    client
-        .find(Locator::Css(".signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css(".signout button")).await;
     expect_text(client, "Sign in").await;
     client
         .goto(&format!("{}/approvals", app.url))
@@ -349,28 +305,10 @@ async fn an_admin_creates_and_revokes_an_api_key_in_the_browser(backend: Backend
     set_password(&app, &t.admin_key, admin["id"].as_str().unwrap()).await;
     sign_in(client, &app, "dora@skyvera.com").await;
     expect_text(client, "Signed in as Dora").await;
-    client
-        .find(Locator::LinkText("API keys"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("API keys")).await;
     expect_text(client, "A key is shown once").await;
-    client
-        .find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("CRM sync")
-        .await
-        .unwrap();
-    client
-        .find(Locator::XPath("//button[text()='Create key']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, Locator::Id("name"), "CRM sync").await;
+    click(client, Locator::XPath("//button[text()='Create key']")).await;
     expect_text(client, "Copy the new key now").await;
     screenshot(client, "api-keys").await;
     let secret = client
@@ -392,13 +330,7 @@ async fn an_admin_creates_and_revokes_an_api_key_in_the_browser(backend: Backend
         .unwrap();
     let listed = expect_text(client, "CRM sync").await;
     assert!(!listed.contains(secret.trim()), "shown once");
-    client
-        .find(Locator::Css("button[aria-label='Revoke CRM sync']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("button[aria-label='Revoke CRM sync']")).await;
     expect_text(client, "revoked").await;
     assert_eq!(status(secret.trim().to_owned()).await, 401);
     browser.client.clone().close().await.unwrap();
@@ -461,22 +393,10 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     .await;
     sign_in(client, &app, "mara@skyvera.com").await;
     expect_text(client, "Signed in as Mara").await;
-    client
-        .find(Locator::LinkText("Deals"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Deals")).await;
     expect_text(client, "Network refresh").await;
     screenshot(client, "deals").await;
-    client
-        .find(Locator::LinkText("Network refresh"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Network refresh")).await;
     let room = expect_text(client, "Mutual action plan").await;
     assert!(
         room.contains("We approved 250,000 euros for the refresh."),
@@ -496,13 +416,7 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     screenshot(client, "deal-room").await;
 
     // The dashboard: the open pipeline drawn by stage, and what the agents ran.
-    client
-        .find(Locator::LinkText("Dashboard"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Dashboard")).await;
     let dashboard = expect_text(client, "Open pipeline by stage (EUR)").await;
     assert!(dashboard.contains("250000 EUR · 1 deals"), "{dashboard}");
     assert!(dashboard.contains("meeting_minutes"), "{dashboard}");
@@ -524,45 +438,15 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         "# Failover\n\n## Recovery\n\nThe network fails over to the standby site in under 40 seconds.\n",
     )
     .unwrap();
-    client
-        .find(Locator::LinkText("Knowledge"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Knowledge")).await;
     expect_text(client, "Upload a document").await;
-    client
-        .find(Locator::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(&file.display().to_string())
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("region"))
-        .await
-        .unwrap()
-        .send_keys("EMEA")
-        .await
-        .unwrap();
-    client
-        .find(Locator::XPath("//button[text()='Upload']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, Locator::Id("file"), &file.display().to_string()).await;
+    type_into(client, Locator::Id("region"), "EMEA").await;
+    click(client, Locator::XPath("//button[text()='Upload']")).await;
     expect_text(client, "Failover was created.").await;
     let search = client.find(Locator::Id("q")).await.unwrap();
     search.send_keys("standby site fails over").await.unwrap();
-    client
-        .find(Locator::XPath("//button[text()='Search']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::XPath("//button[text()='Search']")).await;
     let found = expect_text(client, "under 40 seconds").await;
     assert!(
         found.contains("failover.md · Failover › Recovery"),
