@@ -232,6 +232,31 @@ pub fn path_id(resource: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::not_found(format!("{resource} {raw:?} not found")))
 }
 
+/// A multipart request's boundary, or `400 malformed_multipart`.
+pub fn multipart_boundary(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    let header = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    multer::parse_boundary(header).map_err(|e| {
+        ApiError::bad_request("malformed_multipart", format!("no multipart boundary: {e}"))
+    })
+}
+
+/// A multipart reading error: past a size limit the upload's own `413` (`too_large`), else
+/// `400 malformed_multipart`.
+pub fn multipart_error(e: multer::Error, too_large: fn() -> ApiError) -> ApiError {
+    match e {
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            too_large()
+        }
+        other => ApiError::bad_request(
+            "malformed_multipart",
+            format!("the upload is not valid multipart/form-data: {other}"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use domain::activity::{Activity, ActivityKind, ActivityPatch, NewActivity};
 use serde::{Deserialize, Serialize};
 use store::{Created, Filter, SqlValue};
@@ -135,15 +134,7 @@ fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
 }
 
 fn multipart_error(e: multer::Error) -> ApiError {
-    match e {
-        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-            file_too_large()
-        }
-        other => ApiError::bad_request(
-            "malformed_multipart",
-            format!("the upload is not valid multipart/form-data: {other}"),
-        ),
-    }
+    crate::extract::multipart_error(e, file_too_large)
 }
 
 fn file_too_large() -> ApiError {
@@ -263,14 +254,7 @@ pub async fn import(
     auth.require_writer()?;
     let media = media_type(request.headers());
     let (name, bytes) = if media == "multipart/form-data" {
-        let header = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let boundary = multer::parse_boundary(header).map_err(|e| {
-            ApiError::bad_request("malformed_multipart", format!("no multipart boundary: {e}"))
-        })?;
+        let boundary = crate::extract::multipart_boundary(request.headers())?;
         read_multipart(request.into_body(), boundary, &mut params).await?
     } else {
         let Some(default_name) = name_for(&media) else {

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use domain::id::{DocumentId, ProductId, TenantId};
 use domain::knowledge::{Document, DocumentChunk, DocumentKind};
 use domain::region::RegionCode;
@@ -167,15 +166,7 @@ fn too_large() -> ApiError {
 }
 
 fn multipart_error(e: multer::Error) -> ApiError {
-    match e {
-        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-            too_large()
-        }
-        other => ApiError::bad_request(
-            "malformed_multipart",
-            format!("the upload is not valid multipart/form-data: {other}"),
-        ),
-    }
+    crate::extract::multipart_error(e, too_large)
 }
 
 /// Reads a multipart upload: one `file` part and the scope fields `kind`, `product`, `region`.
@@ -265,14 +256,7 @@ pub async fn upload(
     auth.require_writer()?;
     let (source, bytes, raw_scope) = match media_type(request.headers()).as_str() {
         "multipart/form-data" => {
-            let header = request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            let boundary = multer::parse_boundary(header).map_err(|e| {
-                ApiError::bad_request("malformed_multipart", format!("no multipart boundary: {e}"))
-            })?;
+            let boundary = crate::extract::multipart_boundary(request.headers())?;
             read_multipart(request.into_body(), boundary).await?
         }
         "application/json" => {

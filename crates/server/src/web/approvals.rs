@@ -318,7 +318,7 @@ pub async fn approve(
         note: form.note,
     };
     let w = write_ctx(&signed);
-    match agents::approvals::approve(
+    let decided = agents::approvals::approve(
         &state.agents,
         &w,
         approval.id,
@@ -326,29 +326,31 @@ pub async fn approve(
         signed.user.id,
         request,
     )
-    .await
-    {
-        Ok(_) => redirect("/approvals", &[]),
-        Err(agents::approvals::DecisionError::Store(store::Error::Conflict(_))) => {
-            refused(
-                &state,
-                &signed,
-                approval.id,
-                StatusCode::CONFLICT,
-                "It was decided meanwhile.".into(),
-            )
-            .await
+    .await;
+    answer(&state, &signed, approval.id, decided.map(|_| ())).await
+}
+
+/// What a decision answers: back to the inbox, or the detail page again with why it was
+/// refused (`409` decided meanwhile, `403` not this person's to decide, `422` otherwise).
+async fn answer(
+    state: &AppState,
+    signed: &Signed,
+    id: ApprovalId,
+    decided: Result<(), agents::approvals::DecisionError>,
+) -> Response {
+    use agents::approvals::DecisionError;
+    let (status, message) = match decided {
+        Ok(()) => return redirect("/approvals", &[]),
+        Err(DecisionError::Store(store::Error::Conflict(_))) => {
+            (StatusCode::CONFLICT, "It was decided meanwhile.".to_owned())
         }
-        Err(agents::approvals::DecisionError::Store(e)) => server_error(&e.to_string()),
-        Err(e) => {
-            let status = match e {
-                agents::approvals::DecisionError::OwnRequest
-                | agents::approvals::DecisionError::NotSeniorEnough { .. } => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            refused(&state, &signed, approval.id, status, e.to_string()).await
+        Err(DecisionError::Store(e)) => return server_error(&e.to_string()),
+        Err(e @ (DecisionError::OwnRequest | DecisionError::NotSeniorEnough { .. })) => {
+            (StatusCode::FORBIDDEN, e.to_string())
         }
-    }
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    };
+    refused(state, signed, id, status, message).await
 }
 
 /// The detail page again, with why the decision was refused.
@@ -398,7 +400,7 @@ pub async fn reject(
         return forbidden("The form expired or came from another site.");
     }
     let w = write_ctx(&signed);
-    match agents::approvals::reject(
+    let decided = agents::approvals::reject(
         &state.agents,
         &w,
         approval.id,
@@ -406,29 +408,6 @@ pub async fn reject(
         signed.user.id,
         &form.reason,
     )
-    .await
-    {
-        Ok(_) => redirect("/approvals", &[]),
-        Err(agents::approvals::DecisionError::Store(store::Error::Conflict(_))) => {
-            refused(
-                &state,
-                &signed,
-                approval.id,
-                StatusCode::CONFLICT,
-                "It was decided meanwhile.".into(),
-            )
-            .await
-        }
-        Err(agents::approvals::DecisionError::Store(e)) => server_error(&e.to_string()),
-        Err(e) => {
-            refused(
-                &state,
-                &signed,
-                approval.id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                e.to_string(),
-            )
-            .await
-        }
-    }
+    .await;
+    answer(&state, &signed, approval.id, decided.map(|_| ())).await
 }

@@ -167,12 +167,19 @@ pub async fn list(
     )
 }
 
-async fn deal_of(state: &AppState, signed: &Signed, raw: &str) -> Result<Opportunity, Response> {
+/// The signed-in person and the deal of a path (404 for an unknown or another tenant's), or the
+/// response to send instead.
+async fn signed_deal(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: &str,
+) -> Result<(Signed, Opportunity), Response> {
+    let signed = reader(state, headers).await?;
     let Ok(id) = uuid::Uuid::try_parse(raw) else {
         return Err(not_found());
     };
     match state.store.get::<Opportunity>(signed.tenant, id).await {
-        Ok(deal) => Ok(deal),
+        Ok(deal) => Ok((signed, deal)),
         Err(store::Error::NotFound { .. }) => Err(not_found()),
         Err(e) => Err(server_error(&e.to_string())),
     }
@@ -199,12 +206,8 @@ pub async fn room(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let signed = match reader(&state, &headers).await {
-        Ok(signed) => signed,
-        Err(response) => return response,
-    };
-    let deal = match deal_of(&state, &signed, &id).await {
-        Ok(deal) => deal,
+    let (signed, deal) = match signed_deal(&state, &headers, &id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     match load_room(&state, &signed, deal).await {
@@ -330,12 +333,8 @@ pub async fn map(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let signed = match reader(&state, &headers).await {
-        Ok(signed) => signed,
-        Err(response) => return response,
-    };
-    let deal = match deal_of(&state, &signed, &id).await {
-        Ok(deal) => deal,
+    let (signed, deal) = match signed_deal(&state, &headers, &id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     match agents::crew::sales::political_map::political_map(
