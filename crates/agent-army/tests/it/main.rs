@@ -401,11 +401,89 @@ async fn demo_seeds_runs_the_agents_and_leaves_a_database_serve_opens(backend: B
     }
 }
 
+/// `user password` with its password on standard input.
+fn set_password(data_dir: &Path, db: &TestDb, email: &str, password: &str) -> Output {
+    use std::io::Write;
+    let mut child = cli(data_dir, db)
+        .args(["user", "password", "--tenant", "skyvera", "--email", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn passwords_from_the_console(backend: Backend) {
+    let db = TestDb::create(&backend).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(cli(dir.path(), &db).args(["tenant", "create", "skyvera"]));
+    run(cli(dir.path(), &db).args([
+        "user",
+        "create",
+        "--tenant",
+        "skyvera",
+        "--email",
+        "mara@skyvera.com",
+        "--name",
+        "Mara",
+        "--role",
+        "manager",
+    ]));
+    // The CLI's own database: on SQLite the file in its data directory.
+    let mut options = db.connect_options();
+    if db.postgres_name().is_none() {
+        options.url = format!("sqlite:{}", dir.path().join("agent-army.db").display());
+    }
+    let store = store::Store::connect(&options).await.unwrap();
+    let tenant = store.find_tenant("skyvera").await.unwrap();
+    let users: Vec<domain::user::User> = store.list_all(tenant.id, Vec::new(), 10).await.unwrap();
+    // Too short, or nobody: a clear error, and no password stored.
+    for (email, password, says) in [
+        ("mara@skyvera.com", "short", "12 to 1024 characters"),
+        (
+            "nobody@skyvera.com",
+            "correct horse battery staple",
+            "no user",
+        ),
+    ] {
+        let out = set_password(dir.path(), &db, email, password);
+        assert!(!out.status.success(), "{email}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+    assert_eq!(
+        store.password_hash(tenant.id, users[0].id).await.unwrap(),
+        None
+    );
+    let out = set_password(
+        dir.path(),
+        &db,
+        "MARA@skyvera.com",
+        "correct horse battery staple",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored = store.password_hash(tenant.id, users[0].id).await.unwrap();
+    assert!(stored.is_some_and(|h| h.starts_with("$argon2id$")));
+    store.close().await;
+}
+
 both_backends!(
     bootstrap_serve_and_stop,
     ingest_and_search_from_the_console,
     catalog_from_the_console,
-    demo_seeds_runs_the_agents_and_leaves_a_database_serve_opens
+    demo_seeds_runs_the_agents_and_leaves_a_database_serve_opens,
+    passwords_from_the_console
 );
 
 /// With `[knowledge.embeddings]` naming the local model, ingest embeds with a progress bar and
