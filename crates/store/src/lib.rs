@@ -7,6 +7,7 @@
 //! backend (see `sqlite/` and `postgres/`).
 
 mod context;
+pub mod dashboard;
 mod error;
 pub mod jobs;
 pub mod knowledge;

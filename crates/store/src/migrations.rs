@@ -99,6 +99,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0013_web_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0013_web_sessions.sql"),
     },
+    Embedded {
+        version: 14,
+        name: "dashboard_indexes",
+        sqlite: include_str!("../migrations/sqlite/0014_dashboard_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0014_dashboard_indexes.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -730,6 +730,17 @@ impl Store {
         on_backend!(self, b => b.plan_history(tenant, kind, subject, before_version, limit).await)
     }
 
+    /// The latest version of each of these subjects' plans of a kind (subjects without a plan
+    /// are left out), in one query.
+    pub async fn latest_plans(
+        &self,
+        tenant: TenantId,
+        kind: domain::plan::PlanKind,
+        subjects: &[uuid::Uuid],
+    ) -> Result<Vec<domain::plan::PlanVersion>> {
+        on_backend!(self, b => b.latest_plans(tenant, kind, subjects).await)
+    }
+
     /// The id of the tenant with this short name, as sign-in needs it (works for the serving
     /// role, which cannot read the tenant registry).
     pub async fn tenant_id_by_name(&self, name: &str) -> Result<Option<TenantId>> {
@@ -778,6 +789,25 @@ impl Store {
     /// Ends a session, and the tenant's expired ones.
     pub async fn delete_session(&self, w: &WriteCtx, token_hash: &[u8]) -> Result<()> {
         on_backend!(self, b => b.delete_session(w, token_hash).await)
+    }
+
+    /// The facts pipeline figures need of the tenant's deals matching `filters` (the
+    /// opportunity list's filters), in one narrow query; at most 50,000.
+    pub async fn deal_facts(
+        &self,
+        tenant: TenantId,
+        filters: Vec<crate::query::Filter>,
+    ) -> Result<Vec<crate::dashboard::DealFacts>> {
+        on_backend!(self, b => b.deal_facts(tenant, filters).await)
+    }
+
+    /// Runs, proposed actions and approvals since `since`, counted by role.
+    pub async fn agent_activity(
+        &self,
+        tenant: TenantId,
+        since: Timestamp,
+    ) -> Result<crate::dashboard::AgentActivity> {
+        on_backend!(self, b => b.agent_activity(tenant, since).await)
     }
 
     /// Every live document of the tenant.

@@ -171,7 +171,7 @@ fn amount(text: &str) -> Decimal {
 }
 
 /// The share of a deal's amount a stage expects to win.
-pub(crate) fn stage_weight(stage: Stage) -> Decimal {
+pub fn stage_weight(stage: Stage) -> Decimal {
     match stage {
         Stage::Prospecting => Decimal::new(5, 2),
         Stage::Qualification => Decimal::new(10, 2),

@@ -13,7 +13,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use domain::event::Event;
 use domain::id::TenantId;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use store::{Filter, ListQuery, SqlValue, Store};
 
 use crate::auth::Auth;
@@ -53,22 +53,32 @@ pub async fn stream(
             .unwrap_or_else(store::now),
         None => store::now(),
     };
+    let events = tenant_events(state.store.clone(), auth.tenant, since)
+        .map(|event| Ok::<_, Infallible>(to_sse(&event)));
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+/// The tenant's events from `since` on, each once, as they are written (never ends).
+pub(crate) fn tenant_events(
+    store: Store,
+    tenant: TenantId,
+    since: jiff::Timestamp,
+) -> impl futures_util::Stream<Item = Event> + Send + 'static {
     let poller = Poller {
-        store: state.store.clone(),
-        tenant: auth.tenant,
+        store,
+        tenant,
         since,
         seen: HashSet::new(),
         order: VecDeque::new(),
         pending: VecDeque::new(),
         first: true,
     };
-    let events = stream::unfold(poller, |mut p| async move {
+    stream::unfold(poller, |mut p| async move {
         let next = p.next().await;
         Some((next, p))
-    });
-    Ok(Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response())
+    })
 }
 
 struct Poller {
@@ -82,10 +92,10 @@ struct Poller {
 }
 
 impl Poller {
-    async fn next(&mut self) -> Result<SseEvent, Infallible> {
+    async fn next(&mut self) -> Event {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                return Ok(to_sse(&event));
+                return event;
             }
             if !self.first {
                 tokio::time::sleep(POLL).await;

@@ -9,6 +9,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod deals;
 pub mod knowledge;
+pub mod live;
 pub mod password;
 pub mod session;
 
@@ -16,7 +17,10 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE,
+    LOCATION, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -35,6 +39,10 @@ use self::session::{
 use crate::state::AppState;
 
 const STYLESHEET: &str = include_str!("../../assets/app.css");
+const LIVE_SCRIPT: &str = include_str!("../../assets/live.js");
+
+/// What a page may load: only this server's own stylesheet, script and images, no frames.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
 /// The web UI's routes.
 pub fn router() -> Router<AppState> {
@@ -43,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", axum::routing::post(logout))
         .route("/assets/app.css", get(stylesheet))
+        .route("/assets/live.js", get(live_script))
+        .route("/live", get(live::stream))
         .route("/dashboard", get(dashboard::show))
         .route("/deals", get(deals::list))
         .route("/deals/{id}", get(deals::room))
@@ -144,6 +154,12 @@ pub(crate) fn page(status: StatusCode, template: &impl Template, cookies: &[Stri
             let mut response = (status, Html(html)).into_response();
             let headers = response.headers_mut();
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                CONTENT_SECURITY_POLICY_HEADER,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            );
+            headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
             for c in cookies {
                 if let Ok(value) = HeaderValue::from_str(c) {
                     headers.append(SET_COOKIE, value);
@@ -198,6 +214,17 @@ async fn stylesheet() -> Response {
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn live_script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LIVE_SCRIPT,
     )
         .into_response()
 }

@@ -415,11 +415,14 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     assert_eq!(loaded, json!(true));
     screenshot(client, "deal-room").await;
 
-    // The dashboard: the open pipeline drawn by stage, and what the agents ran.
+    // The dashboard: open and weighted pipeline drawn by stage, and what the agents ran.
     click(client, Locator::LinkText("Dashboard")).await;
-    let dashboard = expect_text(client, "Open pipeline by stage (EUR)").await;
-    assert!(dashboard.contains("250000 EUR · 1 deals"), "{dashboard}");
-    assert!(dashboard.contains("meeting_minutes"), "{dashboard}");
+    let dashboard = expect_text(client, "Pipeline by stage, open and weighted (EUR)").await;
+    assert!(
+        dashboard.contains("250,000 / 12,500 EUR · 1 deals"),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("runs, 0 failed"), "{dashboard}");
     let bars = client
         .execute(
             "return document.querySelectorAll('svg rect').length;",
@@ -429,6 +432,18 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         .unwrap();
     assert!(bars.as_u64().unwrap_or(0) >= 2, "{bars}");
     screenshot(client, "dashboard").await;
+
+    // Live: a deal created elsewhere shows up without a reload (server-sent events, then the
+    // page's parts fetched again).
+    app.create(
+        &t.admin_key,
+        "/api/v1/opportunities",
+        json!({"account_id": s.account, "name": "Second site",
+            "amount": {"amount": "100000", "currency": "EUR"}, "close_date": "2027-03-31"}),
+    )
+    .await;
+    let live = expect_text(client, "350,000 / 17,500 EUR · 2 deals").await;
+    assert!(live.contains("Updated "), "{live}");
 
     // Upload a document with its scope, then find it by search, with its citation.
     let dir = tempfile::tempdir().unwrap();

@@ -261,3 +261,4 @@ include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
 include!("../sql/web.rs");
+include!("../sql/dashboard.rs");

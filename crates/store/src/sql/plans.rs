@@ -115,4 +115,32 @@ impl Backend {
         end_read(conn).await?;
         Ok(rows.iter().map(plan_from_row).collect::<Result<_, _>>()?)
     }
+
+    /// The latest version of each of these subjects' plans of a kind, in one query.
+    pub(crate) async fn latest_plans(
+        &self,
+        tenant: TenantId,
+        kind: domain::plan::PlanKind,
+        subjects: &[uuid::Uuid],
+    ) -> Result<Vec<domain::plan::PlanVersion>> {
+        if subjects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT ");
+        q.push(PLAN_COLUMNS).push(" FROM plans WHERE tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND kind = ");
+        bind(&mut q, SqlValue::text(kind));
+        q.push(" AND (subject_id, version) IN (SELECT subject_id, max(version) FROM plans WHERE tenant_id = ");
+        bind(&mut q, SqlValue::Uuid(Some(tenant.as_uuid())));
+        q.push(" AND kind = ");
+        bind(&mut q, SqlValue::text(kind));
+        q.push(" AND subject_id IN (");
+        push_list(&mut q, subjects.iter().map(|s| SqlValue::Uuid(Some(*s))));
+        q.push(") GROUP BY subject_id)");
+        let mut conn = self.begin_read(tenant).await?;
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        end_read(conn).await?;
+        Ok(rows.iter().map(plan_from_row).collect::<Result<_, _>>()?)
+    }
 }

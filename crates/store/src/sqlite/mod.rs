@@ -179,6 +179,7 @@ include!("../sql/catalog.rs");
 include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
 include!("../sql/web.rs");
+include!("../sql/dashboard.rs");
 
 #[cfg(test)]
 mod tests {

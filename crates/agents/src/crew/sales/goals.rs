@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 
 use domain::id::{OpportunityId, QuotaId, TenantId, UserId};
-use domain::opportunity::Opportunity;
 use domain::quota::Quota;
 use domain::region::RegionCode;
 use domain::stage::Stage;
@@ -20,17 +19,18 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use store::dashboard::DealFacts;
 use store::{Filter, SqlValue, Store};
 
 use super::plans::OpportunityPlan;
-use crate::crew::operations::stage_weight;
+pub use crate::crew::operations::stage_weight;
 
 /// Pipeline coverage of the remaining target that counts as healthy.
 pub const TARGET_COVERAGE: u32 = 3;
 /// Most next best actions one pursuit lists.
 const MAX_ACTIONS: usize = 10;
-/// Most deals one pursuit reads.
-const MAX_DEALS: usize = 5000;
+/// Most quotas one listing reads.
+const MAX_QUOTAS: usize = 5000;
 
 /// Something to do, and why it comes at this rank.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -71,7 +71,7 @@ pub struct Pursuit {
     pub next_best_actions: Vec<NextBestAction>,
 }
 
-fn in_scope(quota: &Quota, deal: &Opportunity) -> bool {
+fn in_scope(quota: &Quota, deal: &DealFacts) -> bool {
     quota.user_id.is_none_or(|u| deal.owner_id == Some(u))
         && quota
             .region
@@ -113,7 +113,7 @@ fn round(d: Decimal) -> Decimal {
 
 /// The action for one open deal and its score.
 fn deal_action(
-    deal: &Opportunity,
+    deal: &DealFacts,
     plan: Option<&OpportunityPlan>,
     today: Date,
 ) -> (Decimal, NextBestAction) {
@@ -166,7 +166,7 @@ fn deal_action(
 /// Where a quota stands on `today`, from the tenant's deals and their plans.
 pub fn pursue(
     quota: &Quota,
-    deals: &[Opportunity],
+    deals: &[DealFacts],
     plans: &BTreeMap<OpportunityId, OpportunityPlan>,
     today: Date,
 ) -> Pursuit {
@@ -273,7 +273,7 @@ pub fn pursue(
 const PLANNED_CANDIDATES: usize = 3 * MAX_ACTIONS;
 
 /// The open deals in scope that could rank, best first by their value without a plan.
-fn candidates(quota: &Quota, deals: &[Opportunity], today: Date) -> Vec<OpportunityId> {
+fn candidates(quota: &Quota, deals: &[DealFacts], today: Date) -> Vec<OpportunityId> {
     let mut scored: Vec<(Decimal, OpportunityId)> = deals
         .iter()
         .filter(|d| d.stage.is_open() && in_scope(quota, d))
@@ -288,32 +288,25 @@ fn candidates(quota: &Quota, deals: &[Opportunity], today: Date) -> Vec<Opportun
         .collect()
 }
 
-/// The latest stored plan of each of these deals.
+/// The latest stored plan of each of these deals, in one read.
 async fn deal_plans(
     store: &Store,
     tenant: TenantId,
     deals: &[OpportunityId],
 ) -> Result<BTreeMap<OpportunityId, OpportunityPlan>, store::Error> {
-    let mut plans = BTreeMap::new();
-    for deal in deals {
-        let latest = store
-            .plan_history(
-                tenant,
-                domain::plan::PlanKind::Opportunity,
-                deal.as_uuid(),
-                None,
-                1,
-            )
-            .await?;
-        if let Some(plan) = latest
-            .into_iter()
-            .next()
-            .and_then(|v| serde_json::from_value::<OpportunityPlan>(v.plan).ok())
-        {
-            plans.insert(*deal, plan);
-        }
-    }
-    Ok(plans)
+    let subjects: Vec<uuid::Uuid> = deals.iter().map(|d| d.as_uuid()).collect();
+    let latest = store
+        .latest_plans(tenant, domain::plan::PlanKind::Opportunity, &subjects)
+        .await?;
+    Ok(latest
+        .into_iter()
+        .filter_map(|v| {
+            let deal = OpportunityId::from_uuid(v.subject_id());
+            serde_json::from_value::<OpportunityPlan>(v.plan)
+                .ok()
+                .map(|plan| (deal, plan))
+        })
+        .collect())
 }
 
 /// The deals a quota can count: its rep's or its region's (or all), open ones closing by the
@@ -323,7 +316,7 @@ async fn scoped_deals(
     store: &Store,
     tenant: TenantId,
     quota: &Quota,
-) -> Result<Vec<Opportunity>, store::Error> {
+) -> Result<Vec<DealFacts>, store::Error> {
     let mut scope = Vec::new();
     if let Some(user) = quota.user_id {
         scope.push(Filter::Eq("owner_id", SqlValue::Uuid(Some(user.as_uuid()))));
@@ -335,20 +328,17 @@ async fn scoped_deals(
         .period_end
         .checked_add(jiff::Span::new().days(1))
         .unwrap_or(quota.period_end);
-    let mut deals = Vec::new();
-    for stage in Stage::ALL.iter().filter(|s| s.is_open()) {
-        let mut filters = scope.clone();
-        filters.push(Filter::Eq("stage", SqlValue::text(*stage)));
-        filters.push(Filter::Before(
-            "close_date",
-            SqlValue::Date(Some(after_end)),
-        ));
-        deals.extend(
-            store
-                .list_all::<Opportunity>(tenant, filters, MAX_DEALS)
-                .await?,
-        );
-    }
+    let mut open = scope.clone();
+    open.push(Filter::Before(
+        "close_date",
+        SqlValue::Date(Some(after_end)),
+    ));
+    let mut deals: Vec<DealFacts> = store
+        .deal_facts(tenant, open)
+        .await?
+        .into_iter()
+        .filter(|d| d.stage.is_open())
+        .collect();
     let mut won = scope;
     won.push(Filter::Eq("stage", SqlValue::text(Stage::ClosedWon)));
     if let Ok(start) = quota.period_start.to_zoned(jiff::tz::TimeZone::UTC) {
@@ -357,11 +347,7 @@ async fn scoped_deals(
             SqlValue::Time(Some(start.timestamp())),
         ));
     }
-    deals.extend(
-        store
-            .list_all::<Opportunity>(tenant, won, MAX_DEALS)
-            .await?,
-    );
+    deals.extend(store.deal_facts(tenant, won).await?);
     Ok(deals)
 }
 
@@ -395,6 +381,44 @@ pub async fn goals(
     region: Option<&RegionCode>,
     today: Date,
 ) -> Result<Vec<Pursuit>, store::Error> {
+    let quotas = quotas_in_force(store, tenant, user, region, today).await?;
+    let mut out = Vec::new();
+    for quota in &quotas {
+        out.push(pursue_stored(store, tenant, quota, today).await?);
+    }
+    Ok(out)
+}
+
+/// The pursuits of these quotas over deals already read (a dashboard reads its deals once for
+/// every figure), with the plans of each quota's best candidates read in one query.
+pub async fn pursue_all(
+    store: &Store,
+    tenant: TenantId,
+    quotas: &[Quota],
+    deals: &[DealFacts],
+    today: Date,
+) -> Result<Vec<Pursuit>, store::Error> {
+    let mut wanted: Vec<OpportunityId> = quotas
+        .iter()
+        .flat_map(|q| candidates(q, deals, today))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let plans = deal_plans(store, tenant, &wanted).await?;
+    Ok(quotas
+        .iter()
+        .map(|q| pursue(q, deals, &plans, today))
+        .collect())
+}
+
+/// The quotas whose period covers `today`, narrowed to a rep or a region.
+pub async fn quotas_in_force(
+    store: &Store,
+    tenant: TenantId,
+    user: Option<UserId>,
+    region: Option<&RegionCode>,
+    today: Date,
+) -> Result<Vec<Quota>, store::Error> {
     let tomorrow = today
         .checked_add(jiff::Span::new().days(1))
         .unwrap_or(today);
@@ -408,12 +432,7 @@ pub async fn goals(
     if let Some(region) = region {
         filters.push(Filter::Eq("region", SqlValue::text(region.as_str())));
     }
-    let quotas: Vec<Quota> = store.list_all(tenant, filters, MAX_DEALS).await?;
-    let mut out = Vec::new();
-    for quota in &quotas {
-        out.push(pursue_stored(store, tenant, quota, today).await?);
-    }
-    Ok(out)
+    store.list_all(tenant, filters, MAX_QUOTAS).await
 }
 
 #[cfg(test)]
@@ -436,7 +455,7 @@ mod tests {
         currency: &str,
         stage: Stage,
         close: &str,
-    ) -> Opportunity {
+    ) -> DealFacts {
         let input: domain::opportunity::NewOpportunity = serde_json::from_value(serde_json::json!({
             "account_id": domain::id::AccountId::generate(), "name": name,
             "amount": {"amount": amount, "currency": currency}, "close_date": close,
@@ -448,7 +467,7 @@ mod tests {
             .unwrap();
         deal.stage = stage;
         deal.stage_changed_at = "2027-02-01T00:00:00Z".parse().unwrap();
-        deal
+        DealFacts::from(&deal)
     }
 
     #[test]
