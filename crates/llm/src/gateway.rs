@@ -282,6 +282,24 @@ impl Gateway {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The configured providers: each name with its system (`openai`, `anthropic`, …); never
+    /// their endpoints or keys.
+    pub fn providers(&self) -> Vec<(String, &'static str)> {
+        self.providers
+            .iter()
+            .map(|(name, target)| (name.clone(), target.provider.system()))
+            .collect()
+    }
+
+    /// The installation's route for `route` as `provider/model` targets, first choice first
+    /// (the default route when the route has none of its own; empty for the offline engine).
+    pub fn route_targets(&self, route: &str) -> Vec<String> {
+        self.chain(route)
+            .iter()
+            .map(|t| format!("{}/{}", t.provider.provider(), t.model))
+            .collect()
+    }
+
     /// Checks `provider/model` targets name configured providers (for per-tenant routes).
     pub fn validate_targets(&self, targets: &[String]) -> Result<(), String> {
         for target in targets {

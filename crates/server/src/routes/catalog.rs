@@ -30,7 +30,7 @@ struct Rows<T> {
     items: Vec<T>,
 }
 
-fn catalog_error(e: CatalogError) -> ApiError {
+pub(crate) fn catalog_error(e: CatalogError) -> ApiError {
     match e {
         CatalogError::Row { row, field, detail } => {
             let error = ApiError::unprocessable("invalid_row", format!("row {row}: {detail}"));

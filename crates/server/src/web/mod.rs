@@ -23,7 +23,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::actor::Actor;
 use domain::id::SessionId;
 use domain::session::WebSession;
@@ -59,11 +59,47 @@ pub fn router() -> Router<AppState> {
         .route("/deals/{id}/map.svg", get(deals::map))
         .route("/knowledge", get(knowledge::show))
         .route("/knowledge/upload", axum::routing::post(knowledge::upload))
-        .route("/admin/keys", get(admin::keys).post(admin::create))
+        .route("/admin", get(admin::overview::show))
         .route(
-            "/admin/keys/{id}/revoke",
-            axum::routing::post(admin::revoke),
+            "/admin/keys",
+            get(admin::keys::keys).post(admin::keys::create),
         )
+        .route("/admin/keys/{id}/revoke", post(admin::keys::revoke))
+        .route(
+            "/admin/users",
+            get(admin::users::show).post(admin::users::create),
+        )
+        .route("/admin/users/{id}/role", post(admin::users::role))
+        .route("/admin/users/{id}/active", post(admin::users::active))
+        .route("/admin/users/{id}/password", post(admin::users::password))
+        .route(
+            "/admin/regions",
+            get(admin::regions::show).post(admin::regions::create),
+        )
+        .route("/admin/regions/{id}", post(admin::regions::update))
+        .route("/admin/regions/{id}/delete", post(admin::regions::delete))
+        .route(
+            "/admin/products",
+            get(admin::catalog::show).post(admin::catalog::create),
+        )
+        .route("/admin/products/prices", post(admin::catalog::add_price))
+        .route(
+            "/admin/products/prices/{id}/delete",
+            post(admin::catalog::delete_price),
+        )
+        .route("/admin/products/{id}", post(admin::catalog::update))
+        .route("/admin/products/{id}/active", post(admin::catalog::active))
+        .route(
+            "/admin/personas",
+            get(admin::personas::show).post(admin::personas::save),
+        )
+        .route("/admin/personas/choose", post(admin::personas::choose))
+        .route(
+            "/admin/guardrails",
+            get(admin::policy::show).post(admin::policy::save),
+        )
+        .route("/admin/llm", get(admin::llm::show).post(admin::llm::save))
+        .route("/admin/usage", get(admin::usage::show))
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", get(approvals::detail))
         .route(
@@ -95,7 +131,7 @@ fn navigation(role: Role, here: &str) -> Vec<NavItem> {
         links.push(("/approvals", "Approvals"));
     }
     if role.is_admin() {
-        links.push(("/admin/keys", "API keys"));
+        links.push(("/admin", "Admin"));
         links.push(("/api/openapi.json", "API reference"));
     }
     links
@@ -103,7 +139,7 @@ fn navigation(role: Role, here: &str) -> Vec<NavItem> {
         .map(|(href, label)| NavItem {
             href,
             label,
-            current: href == here,
+            current: href == here || (href == "/admin" && here.starts_with("/admin/")),
         })
         .collect()
 }

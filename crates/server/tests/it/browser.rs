@@ -279,7 +279,7 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     expect_text(client, "Forbidden").await;
-    assert!(client.find(Locator::LinkText("API keys")).await.is_err());
+    assert!(client.find(Locator::LinkText("Admin")).await.is_err());
     client
         .goto(&format!("{}/admin/keys", app.url))
         .await
@@ -305,6 +305,24 @@ async fn an_admin_creates_and_revokes_an_api_key_in_the_browser(backend: Backend
     set_password(&app, &t.admin_key, admin["id"].as_str().unwrap()).await;
     sign_in(client, &app, "dora@skyvera.com").await;
     expect_text(client, "Signed in as Dora").await;
+    // The admin console: the tenant, then a person added through the users form.
+    click(client, Locator::LinkText("Admin")).await;
+    expect_text(client, "Business unit").await;
+    screenshot(client, "admin").await;
+    click(client, Locator::LinkText("Users and roles")).await;
+    expect_text(client, "Add a person").await;
+    type_into(client, Locator::Id("new-user-name"), "Lee Chen").await;
+    type_into(client, Locator::Id("new-user-email"), "lee@skyvera.com").await;
+    type_into(
+        client,
+        Locator::Id("new-user-password"),
+        "a long enough password",
+    )
+    .await;
+    click(client, Locator::XPath("//button[text()='Add']")).await;
+    let users = expect_text(client, "Created.").await;
+    assert!(users.contains("lee@skyvera.com"), "{users}");
+    screenshot(client, "admin-users").await;
     click(client, Locator::LinkText("API keys")).await;
     expect_text(client, "A key is shown once").await;
     type_into(client, Locator::Id("name"), "CRM sync").await;

@@ -25,3 +25,4 @@ mod rls;
 mod scorecards;
 mod stage;
 mod web;
+mod web_admin;

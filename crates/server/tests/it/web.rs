@@ -7,10 +7,10 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use testkit::{Backend, TestApp, assert_problem, both_backends};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A client that shows redirects instead of following them.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     testkit::http_client();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -19,7 +19,7 @@ fn browser() -> reqwest::Client {
 }
 
 /// The value of a cookie set by a response, with its whole `Set-Cookie` line.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
+pub(crate) fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
     response
         .headers()
         .get_all(SET_COOKIE)
@@ -38,13 +38,13 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<(String, Strin
 }
 
 /// The hidden CSRF field of a page.
-fn csrf_field(html: &str) -> String {
+pub(crate) fn csrf_field(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).unwrap() + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn user(app: &TestApp, key: &str, email: &str, name: &str, role: &str) -> String {
+pub(crate) async fn user(app: &TestApp, key: &str, email: &str, name: &str, role: &str) -> String {
     let user = app
         .create(
             key,
@@ -68,7 +68,7 @@ async fn set_password(app: &TestApp, key: &str, user: &str, password: &str) -> r
 }
 
 /// Posts the sign-in form with the CSRF token of a fresh form.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     web: &reqwest::Client,
     tenant: &str,
@@ -312,7 +312,7 @@ async fn people_sign_in_and_out(backend: Backend) {
 }
 
 /// Signs a user in and returns their session cookie.
-async fn session_of(
+pub(crate) async fn session_of(
     app: &TestApp,
     web: &reqwest::Client,
     admin_key: &str,
@@ -327,7 +327,7 @@ async fn session_of(
     set_cookie(&r, "aa_session").unwrap().0
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     web: &reqwest::Client,
     session: &str,

@@ -1,25 +1,22 @@
-//! The tenant admin console (admins only). This part: API keys, created with the key shown once
-//! and revoked from the list. Service keys only: a personal key is made by its own person.
+//! API keys: created with the key shown once and revoked from the list. Service keys only: a
+//! personal key is made by its own person.
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::actor::Actor;
 use domain::apikey::{ApiKey, NewApiKey};
 use domain::id::ApiKeyId;
 use domain::user::Role;
 use serde::Deserialize;
-use store::{Created, ListQuery, Order, WriteCtx};
+use store::{Created, ListQuery, Order};
 
-use super::session::{Signed, same, signed_in};
-use super::{Chrome, forbidden, page, redirect, server_error};
+use super::{MAX_FORM_BYTES, admin, admin_sections, write_ctx};
 use crate::auth::generate_key;
 use crate::state::AppState;
-
-/// Most bytes an admin form may have.
-const MAX_FORM_BYTES: usize = 16 * 1024;
+use crate::web::session::{Signed, same};
+use crate::web::{Chrome, forbidden, page, redirect, server_error};
 
 struct KeyLine {
     id: ApiKeyId,
@@ -35,27 +32,11 @@ struct KeyLine {
 #[template(path = "admin_keys.html")]
 struct KeysPage {
     chrome: Chrome,
+    sections: Vec<super::SectionLink>,
     keys: Vec<KeyLine>,
     roles: Vec<&'static str>,
     created: Option<String>,
     error: Option<String>,
-}
-
-async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Signed, Response> {
-    match signed_in(state, headers).await {
-        Ok(Some(signed)) if signed.user.role.is_admin() => Ok(signed),
-        Ok(Some(_)) => Err(forbidden("The admin console is for admins.")),
-        Ok(None) => Err(redirect("/login", &[])),
-        Err(e) => Err(server_error(&e.to_string())),
-    }
-}
-
-fn write_ctx(signed: &Signed) -> WriteCtx {
-    WriteCtx::new(
-        signed.tenant,
-        Actor::user(signed.user.id, signed.user.role),
-        None,
-    )
 }
 
 async fn keys_page(
@@ -85,6 +66,7 @@ async fn keys_page(
         status,
         &KeysPage {
             chrome: Chrome::of(signed, "/admin/keys"),
+            sections: admin_sections("/admin/keys"),
             keys: keys
                 .into_iter()
                 .map(|k| KeyLine {

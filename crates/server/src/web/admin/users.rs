@@ -1,0 +1,383 @@
+//! Users and roles: add a person, change their role or home region, deactivate or reactivate
+//! them, set their password. An admin cannot take away their own admin role or deactivate
+//! themselves here, so the console always keeps someone who can use it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domain::region::Region;
+use domain::user::{NewUser, Role, User, UserPatch};
+use serde_json::json;
+
+use super::{
+    DoneQuery, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, admin, done, posted,
+    problem, write_ctx,
+};
+use crate::state::AppState;
+use crate::web::server_error;
+use crate::web::session::Signed;
+
+const HERE: &str = "/admin/users";
+/// Most users the page lists.
+const MAX_USERS: usize = 2000;
+
+async fn render(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Response {
+    let store = &state.store;
+    let (users, regions) = match tokio::try_join!(
+        store.list_all::<User>(signed.tenant, Vec::new(), MAX_USERS),
+        store.list_all::<Region>(signed.tenant, Vec::new(), 1000),
+    ) {
+        Ok(found) => found,
+        Err(e) => return server_error(&e.to_string()),
+    };
+    let roles = || {
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+    };
+    let region_options = || {
+        std::iter::once((String::new(), "no home region".to_owned())).chain(
+            regions
+                .iter()
+                .map(|r| (r.code.as_str().to_owned(), r.code.as_str().to_owned())),
+        )
+    };
+    let mut section = Section::new(
+        signed,
+        HERE,
+        "People sign in with their email and password; their role decides what they may do. \
+         Deactivated people cannot sign in, and their sessions stop working at once.",
+    );
+    section.notice = notice;
+    section.error = error;
+    section.tables.push(Table {
+        caption: format!("{} people", users.len()),
+        headers: ["Name", "Email", "Role", "Home region", "State", "Change"]
+            .map(String::from)
+            .to_vec(),
+        rows: users
+            .iter()
+            .map(|u| {
+                let base = format!("{HERE}/{}", u.id);
+                TableRow {
+                    cells: vec![
+                        u.name.clone(),
+                        u.email.as_str().to_owned(),
+                        u.role.to_string(),
+                        u.home_region
+                            .as_ref()
+                            .map_or_else(|| "–".to_owned(), |r| r.as_str().to_owned()),
+                        if u.active { "active" } else { "deactivated" }.to_owned(),
+                    ],
+                    actions: vec![
+                        RowAction {
+                            action: format!("{base}/role"),
+                            submit: "Save".into(),
+                            aria: format!("Save the role and region of {}", u.name),
+                            fields: vec![
+                                Field::select(
+                                    "role",
+                                    format!("Role of {}", u.name),
+                                    roles(),
+                                    u.role.as_str(),
+                                ),
+                                Field::select(
+                                    "home_region",
+                                    format!("Home region of {}", u.name),
+                                    region_options(),
+                                    u.home_region.as_ref().map_or("", |r| r.as_str()),
+                                ),
+                            ],
+                            danger: false,
+                        },
+                        RowAction {
+                            action: format!("{base}/active"),
+                            submit: if u.active { "Deactivate" } else { "Reactivate" }.into(),
+                            aria: format!(
+                                "{} {}",
+                                if u.active { "Deactivate" } else { "Reactivate" },
+                                u.name
+                            ),
+                            fields: vec![],
+                            danger: u.active,
+                        },
+                        RowAction {
+                            action: format!("{base}/password"),
+                            submit: "Set password".into(),
+                            aria: format!("Set the password of {}", u.name),
+                            fields: vec![Field::password(
+                                "password",
+                                format!("New password for {} (12 characters or more)", u.name),
+                            )],
+                            danger: false,
+                        },
+                    ],
+                }
+            })
+            .collect(),
+        empty: "No people yet.".into(),
+    });
+    section.forms.push(FormSpec {
+        id: "new-user",
+        title: "Add a person".into(),
+        action: HERE.into(),
+        submit: "Add".into(),
+        fields: vec![
+            Field::text("name", "Name"),
+            Field::email("email", "Email"),
+            Field::select("role", "Role", roles(), "rep"),
+            Field::select("home_region", "Home region", region_options(), "").optional(),
+            Field::password("password", "Password")
+                .optional()
+                .hint("12 characters or more; leave empty to set it later."),
+        ],
+    });
+    section.respond(status)
+}
+
+/// `GET /admin/users`.
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<DoneQuery>,
+) -> Response {
+    match admin(&state, &headers).await {
+        Ok(signed) => {
+            let notice = super::Notice::from_query(query.done.as_deref());
+            render(&state, &signed, StatusCode::OK, notice, None).await
+        }
+        Err(response) => response,
+    }
+}
+
+/// `POST /admin/users`: a new person, with a password when one is given.
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (signed, form) = match posted(&state, &headers, &body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    let password = form.raw("password").to_owned();
+    // The password is checked before anything is stored, so a short one stores nothing.
+    if !password.is_empty()
+        && let Err(e) = domain::session::check_password(&password)
+    {
+        return render(
+            &state,
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e),
+        )
+        .await;
+    }
+    let input = json!({
+        "name": form.get("name"),
+        "email": form.get("email"),
+        "role": form.get("role"),
+        "home_region": form.optional("home_region"),
+    });
+    let user = match serde_json::from_value::<NewUser>(input)
+        .map_err(|e| e.to_string())
+        .and_then(|new| new.into_user(store::now()).map_err(|e| e.to_string()))
+    {
+        Ok(user) => user,
+        Err(e) => {
+            return render(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e),
+            )
+            .await;
+        }
+    };
+    let w = write_ctx(&signed);
+    if let Err(e) = state.store.create(&w, user.clone(), None).await {
+        let (status, detail) = problem(e);
+        return render(&state, &signed, status, None, Some(detail)).await;
+    }
+    if !password.is_empty() {
+        match crate::web::password::hash(password).await {
+            Ok(hash) => {
+                if let Err(e) = state.store.set_password(&w, user.id, &hash).await {
+                    let (status, detail) = problem(e);
+                    return render(&state, &signed, status, None, Some(detail)).await;
+                }
+            }
+            Err(e) => return server_error(&e),
+        }
+    }
+    done(HERE, Notice::Created)
+}
+
+/// The user of a path, or the page again saying there is none.
+async fn target(state: &AppState, signed: &Signed, raw: &str) -> Result<User, Response> {
+    let missing = || async {
+        render(
+            state,
+            signed,
+            StatusCode::NOT_FOUND,
+            None,
+            Some("No such person.".into()),
+        )
+        .await
+    };
+    let Ok(id) = uuid::Uuid::try_parse(raw) else {
+        return Err(missing().await);
+    };
+    match state.store.get::<User>(signed.tenant, id).await {
+        Ok(user) => Ok(user),
+        Err(store::Error::NotFound { .. }) => Err(missing().await),
+        Err(e) => Err(server_error(&e.to_string())),
+    }
+}
+
+async fn patch(
+    state: &AppState,
+    signed: &Signed,
+    user: &User,
+    patch: serde_json::Value,
+) -> Response {
+    let patch: UserPatch = match serde_json::from_value(patch) {
+        Ok(patch) => patch,
+        Err(e) => {
+            return render(
+                state,
+                signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+        }
+    };
+    match state
+        .store
+        .update(
+            &write_ctx(signed),
+            user.id.as_uuid(),
+            None,
+            |u: &mut User| patch.apply(u),
+        )
+        .await
+    {
+        Ok(_) => done(HERE, Notice::Saved),
+        Err(e) => {
+            let (status, detail) = problem(e);
+            render(state, signed, status, None, Some(detail)).await
+        }
+    }
+}
+
+/// `POST /admin/users/{id}/role`: role and home region.
+pub async fn role(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (signed, form) = match posted(&state, &headers, &body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    let user = match target(&state, &signed, &id).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    if user.id == signed.user.id && form.get("role") != Role::Admin.as_str() {
+        return render(
+            &state,
+            &signed,
+            StatusCode::CONFLICT,
+            None,
+            Some("You cannot take away your own admin role; another admin can.".into()),
+        )
+        .await;
+    }
+    patch(
+        &state,
+        &signed,
+        &user,
+        json!({"role": form.get("role"), "home_region": form.optional("home_region")}),
+    )
+    .await
+}
+
+/// `POST /admin/users/{id}/active`: deactivates an active person, reactivates another.
+pub async fn active(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (signed, _) = match posted(&state, &headers, &body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    let user = match target(&state, &signed, &id).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    if user.id == signed.user.id {
+        return render(
+            &state,
+            &signed,
+            StatusCode::CONFLICT,
+            None,
+            Some("You cannot deactivate yourself; another admin can.".into()),
+        )
+        .await;
+    }
+    patch(&state, &signed, &user, json!({"active": !user.active})).await
+}
+
+/// `POST /admin/users/{id}/password`: sets the password; the person's sessions end.
+pub async fn password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (signed, form) = match posted(&state, &headers, &body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    let user = match target(&state, &signed, &id).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let password = form.raw("password").to_owned();
+    if let Err(e) = domain::session::check_password(&password) {
+        return render(
+            &state,
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e),
+        )
+        .await;
+    }
+    let hash = match crate::web::password::hash(password).await {
+        Ok(hash) => hash,
+        Err(e) => return server_error(&e),
+    };
+    match state
+        .store
+        .set_password(&write_ctx(&signed), user.id, &hash)
+        .await
+    {
+        Ok(()) => done(HERE, Notice::PasswordSet),
+        Err(e) => {
+            let (status, detail) = problem(e);
+            render(&state, &signed, status, None, Some(detail)).await
+        }
+    }
+}
