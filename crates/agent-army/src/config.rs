@@ -24,6 +24,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "runtime",
     "prompt_canary",
     "knowledge",
+    "secrets_key",
 ];
 
 /// The whole configuration. Unknown top-level keys are refused in the file; the environment may
@@ -58,6 +59,12 @@ pub struct Config {
     /// outputs (`AGENT_ARMY_PROMPT_CANARY`). Output that repeats it is blocked.
     #[serde(default)]
     pub prompt_canary: Option<SecretString>,
+    /// The key integration credentials are sealed with: 64 hex digits
+    /// (`AGENT_ARMY_SECRETS_KEY`). On the embedded database it defaults to a key kept in
+    /// `data_dir/secrets.key` (created on first start, readable by its owner only); on
+    /// PostgreSQL, where replicas share the data, it must be set for credentials to be stored.
+    #[serde(default)]
+    pub secrets_key: Option<SecretString>,
     /// The knowledge base (`[knowledge]`): where embeddings come from.
     #[serde(default)]
     pub knowledge: KnowledgeSection,
@@ -366,6 +373,10 @@ pub struct ServerSection {
     /// Seconds to let in-flight requests finish after a shutdown signal.
     #[serde(default = "default_grace")]
     pub shutdown_grace_secs: u64,
+    /// Mark the web UI's cookies `Secure` (sent over HTTPS only; browsers also accept them on
+    /// `localhost`). Turn off only to reach the UI over plain HTTP on a trusted network.
+    #[serde(default = "yes")]
+    pub secure_cookies: bool,
 }
 
 impl Default for ServerSection {
@@ -373,6 +384,7 @@ impl Default for ServerSection {
         Self {
             body_limit_bytes: default_body_limit(),
             shutdown_grace_secs: default_grace(),
+            secure_cookies: true,
         }
     }
 }
@@ -505,6 +517,37 @@ impl Config {
             .filter(|u| !u.is_empty())
     }
 
+    /// The box integration credentials are sealed with: the configured key; on the embedded
+    /// database, else, the key kept in `data_dir/secrets.key` (made on first use, mode 0600);
+    /// `None` on PostgreSQL without a key (credentials cannot be stored then).
+    pub fn secrets(&self) -> anyhow::Result<Option<server::secrets::SecretBox>> {
+        if let Some(key) = self.secrets_key.as_ref().map(ExposeSecret::expose_secret) {
+            return server::secrets::SecretBox::from_hex(key)
+                .map(Some)
+                .context("invalid secrets_key");
+        }
+        if self.postgres_url().is_some() {
+            return Ok(None);
+        }
+        ensure_dir(&self.data_dir)?;
+        let path = self.data_dir.join("secrets.key");
+        let hex = match std::fs::read_to_string(&path) {
+            Ok(hex) => hex,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let hex = server::secrets::SecretBox::generate_hex()
+                    .context("generating the secrets key")?;
+                write_private(&path, &hex)?;
+                hex
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading {}", path.display()));
+            }
+        };
+        server::secrets::SecretBox::from_hex(&hex)
+            .map(Some)
+            .with_context(|| format!("{} does not hold a secrets key", path.display()))
+    }
+
     /// Path of the embedded database file.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("agent-army.db")
@@ -548,6 +591,20 @@ fn check_file_keys(
         );
     }
     Ok(())
+}
+
+/// Writes a new file only its owner may read, failing if it exists.
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn ensure_dir(dir: &Path) -> anyhow::Result<()> {

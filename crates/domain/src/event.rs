@@ -35,6 +35,7 @@ labels! {
         Plan = "plan",
         Quota = "quota",
         Persona = "persona",
+        Credential = "credential",
     }
 }
 

@@ -124,6 +124,11 @@ entity_id!(
     SessionId
 );
 
+entity_id!(
+    /// A tenant's stored credential for an integration.
+    CredentialId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ pub mod apikey;
 pub mod approval;
 pub mod catalog;
 pub mod contact;
+pub mod credential;
 pub mod error;
 pub mod event;
 pub mod guardrail_policy;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod routes;
+pub mod secrets;
 pub mod settings_cache;
 pub mod state;
 pub mod traces;

@@ -10,12 +10,20 @@ use store::Store;
 pub struct ServerConfig {
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Whether the web UI's cookies are `Secure` (HTTPS only; browsers accept them on
+    /// localhost too).
+    pub secure_cookies: bool,
+    /// What integration credentials are sealed with; `None` when no key is configured (they
+    /// cannot be stored then).
+    pub secrets: Option<Arc<crate::secrets::SecretBox>>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit_bytes: 1024 * 1024,
+            secure_cookies: true,
+            secrets: None,
         }
     }
 }

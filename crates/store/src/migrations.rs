@@ -105,6 +105,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0014_dashboard_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0014_dashboard_indexes.sql"),
     },
+    Embedded {
+        version: 15,
+        name: "integration_credentials",
+        sqlite: include_str!("../migrations/sqlite/0015_integration_credentials.sql"),
+        postgres: include_str!("../migrations/postgres/0015_integration_credentials.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

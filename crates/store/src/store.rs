@@ -810,6 +810,48 @@ impl Store {
         on_backend!(self, b => b.agent_activity(tenant, since).await)
     }
 
+    /// Stores (or replaces) an integration's sealed secret (sealed by the caller).
+    pub async fn put_credential(
+        &self,
+        w: &WriteCtx,
+        integration: domain::credential::Integration,
+        account: Option<&str>,
+        sealed: &[u8],
+        fingerprint: &str,
+    ) -> Result<domain::credential::CredentialInfo> {
+        let info = on_backend!(self, b => b.put_credential(w, integration, account, sealed, fingerprint).await)?;
+        self.wrote();
+        Ok(info)
+    }
+
+    /// What may be read of the tenant's integration credentials: never the secrets.
+    pub async fn list_credentials(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<domain::credential::CredentialInfo>> {
+        on_backend!(self, b => b.list_credentials(tenant).await)
+    }
+
+    /// An integration's sealed secret, for its client to open with the secrets key.
+    pub async fn sealed_credential(
+        &self,
+        tenant: TenantId,
+        integration: domain::credential::Integration,
+    ) -> Result<Option<Vec<u8>>> {
+        on_backend!(self, b => b.sealed_credential(tenant, integration).await)
+    }
+
+    /// Removes an integration's credential (`NotFound` when it has none).
+    pub async fn delete_credential(
+        &self,
+        w: &WriteCtx,
+        integration: domain::credential::Integration,
+    ) -> Result<()> {
+        on_backend!(self, b => b.delete_credential(w, integration).await)?;
+        self.wrote();
+        Ok(())
+    }
+
     /// Every live document of the tenant.
     pub async fn list_all_documents(
         &self,

@@ -43,6 +43,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "rep_personas",
     "user_passwords",
     "web_sessions",
+    "integration_credentials",
 ];
 
 /// Tables shared by tenants (no row-level security) whose rows still name a tenant; snapshots

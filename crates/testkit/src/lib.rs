@@ -207,6 +207,13 @@ pub async fn spawn_app_with_options(backend: Backend, options: AppOptions) -> Te
         qdrant,
     } = options;
     let gateway = gateway.unwrap_or_else(llm::Gateway::offline);
+    let mut config = config;
+    if config.secrets.is_none() {
+        let key = server::secrets::SecretBox::generate_hex().expect("random source");
+        config.secrets = Some(Arc::new(
+            server::secrets::SecretBox::from_hex(&key).expect("a fresh key"),
+        ));
+    }
     let db = TestDb::create(&backend)
         .await
         .expect("creating the test database");

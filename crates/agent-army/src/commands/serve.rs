@@ -94,6 +94,12 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let secrets = config.secrets()?;
+    if secrets.is_none() {
+        tracing::warn!(
+            "integration credentials cannot be stored: set secrets_key (AGENT_ARMY_SECRETS_KEY) to 64 hex digits"
+        );
+    }
     let state = AppState {
         llm_settings: Arc::default(),
         agents: deps,
@@ -102,6 +108,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         store: store.clone(),
         config: Arc::new(ServerConfig {
             body_limit_bytes: config.server.body_limit_bytes,
+            secure_cookies: config.server.secure_cookies,
+            secrets: secrets.map(Arc::new),
         }),
         metrics: server::metrics_handle(),
     };

@@ -11,6 +11,7 @@ pub mod battlecards;
 pub mod briefing;
 pub mod catalog;
 pub mod contacts;
+pub mod credentials;
 pub mod crud;
 pub mod dead_letters;
 pub mod events;
@@ -56,6 +57,7 @@ use crate::state::AppState;
         (name = "tasks"), (name = "products"), (name = "users"), (name = "apikeys"), (name = "regions"),
         (name = "audit"), (name = "tenant"), (name = "health"), (name = "openai"), (name = "llm"),
         (name = "agents"), (name = "approvals"), (name = "runtime"), (name = "knowledge"), (name = "catalog"), (name = "goals"),
+        (name = "integrations"),
     )
 )]
 struct ApiDoc;
@@ -167,5 +169,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::delete_price))
         .routes(routes!(catalog::list_bands, catalog::put_bands))
         .routes(routes!(catalog::quote))
+        .routes(routes!(credentials::list))
+        .routes(routes!(credentials::put, credentials::delete))
         .split_for_parts()
 }

@@ -100,6 +100,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/llm", get(admin::llm::show).post(admin::llm::save))
         .route("/admin/usage", get(admin::usage::show))
+        .route(
+            "/admin/credentials",
+            get(admin::credentials::show).post(admin::credentials::save),
+        )
+        .route(
+            "/admin/credentials/{integration}/delete",
+            post(admin::credentials::delete),
+        )
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", get(approvals::detail))
         .route(
@@ -290,6 +298,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 #[derive(Debug, Default, Deserialize)]
 struct LoginQuery {
     tenant: Option<String>,
+    email: Option<String>,
 }
 
 async fn login_page(
@@ -303,17 +312,24 @@ async fn login_page(
     login_form(
         StatusCode::OK,
         query.tenant.as_deref().unwrap_or(""),
-        "",
+        query.email.as_deref().unwrap_or(""),
         None,
+        state.config.secure_cookies,
     )
 }
 
 /// The form with a fresh CSRF token, set as a cookie too (double submit).
-fn login_form(status: StatusCode, tenant: &str, email: &str, error: Option<&str>) -> Response {
+fn login_form(
+    status: StatusCode,
+    tenant: &str,
+    email: &str,
+    error: Option<&str>,
+    secure: bool,
+) -> Response {
     let Ok(csrf) = random_hex(16) else {
         return server_error("no random source for the sign-in token");
     };
-    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", "Strict", 3600);
+    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", "Strict", 3600, secure);
     page(
         status,
         &LoginPage {
@@ -339,6 +355,7 @@ struct LoginForm {
 const MAX_FORM_BYTES: usize = 16 * 1024;
 
 async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let secure = state.config.secure_cookies;
     if body.len() > MAX_FORM_BYTES {
         return (StatusCode::PAYLOAD_TOO_LARGE, Html("<h1>Too large</h1>")).into_response();
     }
@@ -348,6 +365,7 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             "",
             "",
             Some("The form was incomplete; please try again."),
+            secure,
         );
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -360,6 +378,7 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             &form.tenant,
             &form.email,
             Some("The business unit, email or password is wrong."),
+            secure,
         )
     };
     let user = match find_user(&state, &form.tenant, &form.email).await {
@@ -382,8 +401,8 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         Ok(token) => redirect(
             "/",
             &[
-                set_cookie(SESSION_COOKIE, &token, "/", "Lax", SESSION_SECONDS),
-                set_cookie(LOGIN_CSRF_COOKIE, "", "/login", "Strict", 0),
+                set_cookie(SESSION_COOKIE, &token, "/", "Lax", SESSION_SECONDS, secure),
+                set_cookie(LOGIN_CSRF_COOKIE, "", "/login", "Strict", 0, secure),
             ],
         ),
         Err(e) => server_error(&e),
@@ -473,5 +492,15 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     {
         return server_error(&e.to_string());
     }
-    redirect("/login", &[set_cookie(SESSION_COOKIE, "", "/", "Lax", 0)])
+    redirect(
+        "/login",
+        &[set_cookie(
+            SESSION_COOKIE,
+            "",
+            "/",
+            "Lax",
+            0,
+            state.config.secure_cookies,
+        )],
+    )
 }

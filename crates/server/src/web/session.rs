@@ -65,10 +65,19 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// A `Set-Cookie` value: `HttpOnly`, `Secure`, `SameSite`; `max_age` 0 clears it.
-pub fn set_cookie(name: &str, value: &str, path: &str, same_site: &str, max_age: i64) -> String {
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite`, and `Secure` unless the installation turned
+/// it off; `max_age` 0 clears it.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: i64,
+    secure: bool,
+) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     format!(
-        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; Secure; SameSite={same_site}"
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly{secure}; SameSite={same_site}"
     )
 }
 
@@ -144,7 +153,10 @@ mod tests {
             cookie(&headers, SESSION_COOKIE).as_deref(),
             Some(token.as_str())
         );
-        assert!(set_cookie("x", "y", "/", "Lax", 60).contains("HttpOnly; Secure; SameSite=Lax"));
+        assert!(
+            set_cookie("x", "y", "/", "Lax", 60, true).contains("HttpOnly; Secure; SameSite=Lax")
+        );
+        assert!(set_cookie("x", "y", "/", "Lax", 60, false).ends_with("HttpOnly; SameSite=Lax"));
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
 }

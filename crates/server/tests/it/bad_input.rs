@@ -222,6 +222,7 @@ async fn oversized_bodies_get_413(backend: Backend) {
         backend,
         ServerConfig {
             body_limit_bytes: 4096,
+            ..ServerConfig::default()
         },
     )
     .await;

@@ -306,6 +306,17 @@ async fn row_level_security_walls_off_tenants() {
             expires_at: now + jiff::SignedDuration::from_hours(1),
         };
         app.store.create_session(&w, &session).await.unwrap();
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                k,
+                "/api/v1/integrations/credentials/hubspot",
+            )
+            .json(&json!({"secret": format!("{} token", t.name)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
         let failing = store::jobs::NewJob {
             kind: domain::job::JobKind::Event,
             subscriber: "nobody".into(),

@@ -583,4 +583,172 @@ async fn the_admin_console_manages_the_tenant(backend: Backend) {
     );
 }
 
-both_backends!(the_admin_console_manages_the_tenant);
+async fn integration_credentials_are_write_only(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let manager_key = app.key(t.id, domain::user::Role::Manager, None).await;
+    const SECRET: &str = "pat-na1-7f3c0b9e-very-secret";
+    let put = |key: &str, integration: &str, body: serde_json::Value| {
+        app.request(
+            reqwest::Method::PUT,
+            key,
+            &format!("/api/v1/integrations/credentials/{integration}"),
+        )
+        .json(&body)
+        .send()
+    };
+
+    // Refused without a write: a manager, an unknown integration, an empty or binary secret,
+    // a field that does not exist.
+    let before = app.snapshot(&[t.id, other.id]).await;
+    for (key, integration, body, status) in [
+        (&manager_key, "hubspot", json!({"secret": SECRET}), 403),
+        (&t.admin_key, "myspace", json!({"secret": SECRET}), 404),
+        (&t.admin_key, "hubspot", json!({"secret": "  "}), 422),
+        (&t.admin_key, "hubspot", json!({"secret": "a\u{0}b"}), 422),
+        (
+            &t.admin_key,
+            "hubspot",
+            json!({"secret": SECRET, "shown": true}),
+            422,
+        ),
+    ] {
+        let r = put(key, integration, body).await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{integration}");
+        assert!(!r.text().await.unwrap().contains(SECRET));
+    }
+    assert_eq!(app.snapshot(&[t.id, other.id]).await, before);
+
+    // Stored: the answer, the list, the audit trail and the database hold no trace of it.
+    let r = put(
+        &t.admin_key,
+        "hubspot",
+        json!({"account": "portal 4411", "secret": SECRET}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let info: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(info["account"], "portal 4411");
+    let fingerprint = info["fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(fingerprint.len(), 16);
+    let list = app
+        .get_json(&t.admin_key, "/api/v1/integrations/credentials")
+        .await;
+    assert_eq!(list["storable"], true);
+    assert_eq!(list["items"][0]["integration"], "hubspot");
+    let audit = app.get_json(&t.admin_key, "/api/v1/audit").await;
+    assert!(audit.to_string().contains("credential"), "{audit}");
+    for text in [
+        list.to_string(),
+        audit.to_string(),
+        app.snapshot(&[t.id]).await,
+    ] {
+        assert!(!text.contains(SECRET) && !text.contains("very-secret"));
+    }
+    let sealed = app
+        .store
+        .sealed_credential(t.id, domain::credential::Integration::Hubspot)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sealed.len() > SECRET.len() && !sealed.windows(11).any(|w| w == b"very-secret"));
+    assert_eq!(
+        app.get(&manager_key, "/api/v1/integrations/credentials")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // The same secret again gives the same fingerprint; another secret another one.
+    let again: serde_json::Value = put(&t.admin_key, "hubspot", json!({"secret": SECRET}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["fingerprint"], fingerprint.as_str());
+    let changed: serde_json::Value = put(&t.admin_key, "hubspot", json!({"secret": "another"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(changed["fingerprint"], fingerprint.as_str());
+
+    // The other tenant sees none of it and cannot remove it.
+    let theirs = app
+        .get_json(&other.admin_key, "/api/v1/integrations/credentials")
+        .await;
+    assert_eq!(theirs["items"], json!([]));
+    let r = app
+        .delete(&other.admin_key, "/api/v1/integrations/credentials/hubspot")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The admin console: set through the form, listed with its fingerprint, never shown.
+    let web = browser();
+    let dora = user(&app, &t.admin_key, "dora@skyvera.com", "Dora", "admin").await;
+    let admin = session_of(&app, &web, &t.admin_key, &dora, "dora@skyvera.com").await;
+    let page = get(&app, &web, &admin, "/admin/credentials")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_field(&page);
+    let to = posts(
+        &app,
+        &web,
+        &admin,
+        "/admin/credentials",
+        &[
+            ("csrf", &csrf),
+            ("integration", "notion"),
+            ("account", "Skyvera wiki"),
+            ("secret", "secret_notion_token_0042"),
+        ],
+    )
+    .await;
+    let page = get(&app, &web, &admin, &to).await.text().await.unwrap();
+    assert!(
+        page.contains("Skyvera wiki") && page.contains("by Dora"),
+        "{page}"
+    );
+    assert!(!page.contains("secret_notion_token_0042"));
+    let r = post_form(
+        &app,
+        &web,
+        &admin,
+        "/admin/credentials",
+        &[("csrf", &csrf), ("integration", "notion"), ("secret", "")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    posts(
+        &app,
+        &web,
+        &admin,
+        "/admin/credentials/notion/delete",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    let r = app
+        .delete(&t.admin_key, "/api/v1/integrations/credentials/hubspot")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let list = app
+        .get_json(&t.admin_key, "/api/v1/integrations/credentials")
+        .await;
+    assert_eq!(list["items"], json!([]));
+}
+
+both_backends!(
+    the_admin_console_manages_the_tenant,
+    integration_credentials_are_write_only
+);

@@ -262,3 +262,4 @@ include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
 include!("../sql/web.rs");
 include!("../sql/dashboard.rs");
+include!("../sql/credentials.rs");

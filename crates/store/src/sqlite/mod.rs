@@ -180,6 +180,7 @@ include!("../sql/qualification.rs");
 include!("../sql/plans.rs");
 include!("../sql/web.rs");
 include!("../sql/dashboard.rs");
+include!("../sql/credentials.rs");
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@
 //! again with the error, having written nothing).
 
 pub mod catalog;
+pub mod credentials;
 pub mod keys;
 pub mod llm;
 pub mod overview;
@@ -48,6 +49,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("/admin/personas", "Personas"),
     ("/admin/guardrails", "Guardrail policy"),
     ("/admin/llm", "LLM routes and budgets"),
+    ("/admin/credentials", "Integration credentials"),
     ("/admin/usage", "Traces and usage"),
     ("/admin/keys", "API keys"),
 ];
