@@ -19,6 +19,7 @@ mod resource;
 #[doc(hidden)]
 pub mod sqlite;
 mod store;
+pub mod tenants;
 mod usage;
 mod value;
 

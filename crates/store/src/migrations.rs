@@ -111,6 +111,12 @@ const MIGRATIONS: &[Embedded] = &[
         sqlite: include_str!("../migrations/sqlite/0015_integration_credentials.sql"),
         postgres: include_str!("../migrations/postgres/0015_integration_credentials.sql"),
     },
+    Embedded {
+        version: 16,
+        name: "tenant_switcher",
+        sqlite: include_str!("../migrations/sqlite/0016_tenant_switcher.sql"),
+        postgres: include_str!("../migrations/postgres/0016_tenant_switcher.sql"),
+    },
 ];
 
 /// Every embedded migration version, in order.

@@ -747,6 +747,12 @@ impl Store {
         on_backend!(self, b => b.tenant_id_by_name(name).await)
     }
 
+    /// The business units where an active user with this email can sign in (has a password),
+    /// for the tenant switcher (works for the serving role, which sees one tenant at a time).
+    pub async fn tenants_of_email(&self, email: &str) -> Result<Vec<crate::tenants::TenantChoice>> {
+        on_backend!(self, b => b.tenants_of_email(email).await)
+    }
+
     /// Sets a user's password hash (an argon2 PHC string); their sessions end.
     pub async fn set_password(
         &self,

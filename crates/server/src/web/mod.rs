@@ -160,6 +160,10 @@ pub struct Chrome {
     /// The session's CSRF token, for the page's forms.
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// The person's email, for switching business units.
+    pub email: String,
+    /// Other business units to switch to: short name and display name.
+    pub switch: Vec<(String, String)>,
 }
 
 impl Chrome {
@@ -170,6 +174,12 @@ impl Chrome {
             role: signed.user.role,
             csrf: signed.session.csrf_token.clone(),
             nav: navigation(signed.user.role, here),
+            email: signed.user.email.as_str().to_owned(),
+            switch: signed
+                .other_tenants
+                .iter()
+                .map(|t| (t.name.to_string(), t.display_name.clone()))
+                .collect(),
         }
     }
 }
@@ -177,6 +187,8 @@ impl Chrome {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    /// Switching from another business unit (the form says the password is this one's).
+    switching: bool,
     csrf: &'a str,
     tenant: &'a str,
     email: &'a str,
@@ -299,6 +311,8 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 struct LoginQuery {
     tenant: Option<String>,
     email: Option<String>,
+    /// Set by the tenant switcher: show the form though a session exists.
+    switch: Option<String>,
 }
 
 async fn login_page(
@@ -306,7 +320,10 @@ async fn login_page(
     headers: HeaderMap,
     query: axum::extract::Query<LoginQuery>,
 ) -> Response {
-    if let Ok(Some(_)) = signed_in(&state, &headers).await {
+    // Signed in already: home, unless switching to another business unit.
+    if query.switch.is_none()
+        && let Ok(Some(_)) = signed_in(&state, &headers).await
+    {
         return redirect("/", &[]);
     }
     login_form(
@@ -326,6 +343,7 @@ fn login_form(
     error: Option<&str>,
     secure: bool,
 ) -> Response {
+    let switching = !tenant.is_empty() && !email.is_empty() && error.is_none();
     let Ok(csrf) = random_hex(16) else {
         return server_error("no random source for the sign-in token");
     };
@@ -333,6 +351,7 @@ fn login_form(
     page(
         status,
         &LoginPage {
+            switching,
             csrf: &csrf,
             tenant,
             email,
@@ -397,6 +416,21 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some((tenant, user)) = user.filter(|(_, u)| matches && u.active) else {
         return wrong();
     };
+    // Switching business units: the session of the one left ends with this sign-in.
+    if let Ok(Some(previous)) = signed_in(&state, &headers).await {
+        let w = WriteCtx::new(
+            previous.tenant,
+            Actor::user(previous.user.id, previous.user.role),
+            None,
+        );
+        if let Err(e) = state
+            .store
+            .delete_session(&w, &token_hash(&previous.token))
+            .await
+        {
+            return server_error(&e.to_string());
+        }
+    }
     match start_session(&state, tenant, &user).await {
         Ok(token) => redirect(
             "/",

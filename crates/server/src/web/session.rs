@@ -99,6 +99,8 @@ pub struct Signed {
     pub session: WebSession,
     /// The cookie's value (to sign out).
     pub token: String,
+    /// The other business units this person can sign in to (same email, a password there).
+    pub other_tenants: Vec<store::tenants::TenantChoice>,
 }
 
 /// The signed-in person of a request, if its session cookie names a live session of an active
@@ -125,12 +127,20 @@ pub async fn signed_in(
         return Ok(None);
     }
     let tenant_name = state.store.tenant(tenant).await?.display_name;
+    let other_tenants = state
+        .store
+        .tenants_of_email(user.email.as_str())
+        .await?
+        .into_iter()
+        .filter(|t| t.id != tenant)
+        .collect();
     Ok(Some(Signed {
         tenant,
         tenant_name,
         user,
         session,
         token,
+        other_tenants,
     }))
 }
 

@@ -762,9 +762,99 @@ async fn admin_pages_are_for_admins_and_their_forms(backend: Backend) {
 }
 
 both_backends!(
+    people_in_several_business_units_switch_between_them,
     admin_pages_are_for_admins_and_their_forms,
     the_knowledge_page_uploads_and_searches_within_the_tenant,
     people_sign_in_and_out,
     approvals_are_decided_in_the_inbox,
     deal_rooms_stay_inside_their_tenant,
 );
+
+async fn people_in_several_business_units_switch_between_them(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let sky = app.tenant("skyvera").await;
+    let jig = app.tenant("jigtree").await;
+    let toto = app.tenant("totogi").await;
+    let web = browser();
+    let in_sky = user(&app, &sky.admin_key, "mara@corp.example", "Mara", "manager").await;
+    let in_jig = user(&app, &jig.admin_key, "Mara@corp.example", "Mara J", "rep").await;
+    // In Totogi too, but with no password: not a place she can switch to.
+    user(&app, &toto.admin_key, "mara@corp.example", "Mara T", "rep").await;
+    assert_eq!(
+        set_password(&app, &jig.admin_key, &in_jig, "jigtree's own password")
+            .await
+            .status(),
+        204
+    );
+    let session = session_of(&app, &web, &sky.admin_key, &in_sky, "mara@corp.example").await;
+
+    let home = page(&app, &web, &session).await.text().await.unwrap();
+    assert!(
+        home.contains("name=\"switch\"") && home.contains("value=\"jigtree\""),
+        "{home}"
+    );
+    assert!(!home.contains("value=\"totogi\""), "{home}");
+    assert!(
+        !home.contains("value=\"skyvera\""),
+        "the current one is not offered"
+    );
+
+    // Someone in one business unit only sees no switcher.
+    let lee = user(&app, &sky.admin_key, "lee@corp.example", "Lee", "rep").await;
+    let lee = session_of(&app, &web, &sky.admin_key, &lee, "lee@corp.example").await;
+    let theirs = page(&app, &web, &lee).await.text().await.unwrap();
+    assert!(!theirs.contains("name=\"switch\""), "{theirs}");
+
+    // The switcher opens the sign-in form for the other unit though a session exists; its own
+    // password is needed; once signed in there, the first unit's session ends.
+    let form = web
+        .get(format!(
+            "{}/login?tenant=jigtree&email=mara@corp.example&switch=1",
+            app.url
+        ))
+        .header(COOKIE, format!("aa_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let (csrf, _) = set_cookie(&form, "aa_login_csrf").unwrap();
+    let html = form.text().await.unwrap();
+    assert!(html.contains("enter the one for jigtree"), "{html}");
+    let post = |password: &'static str| {
+        web.post(format!("{}/login", app.url))
+            .header(
+                COOKIE,
+                format!("aa_login_csrf={csrf}; aa_session={session}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([
+                    ("csrf", csrf.as_str()),
+                    ("tenant", "jigtree"),
+                    ("email", "mara@corp.example"),
+                    ("password", password),
+                ])
+                .unwrap(),
+            )
+            .send()
+    };
+    // Skyvera's password does not open Jigtree, and the Skyvera session lives on.
+    assert_eq!(
+        post(PASSWORD).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(page(&app, &web, &session).await.status(), StatusCode::OK);
+    let switched = post("jigtree's own password").await.unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let (fresh, _) = set_cookie(&switched, "aa_session").unwrap();
+    let there = page(&app, &web, &fresh).await.text().await.unwrap();
+    assert!(
+        there.contains("Mara J") && there.contains("value=\"skyvera\""),
+        "{there}"
+    );
+    assert_eq!(
+        page(&app, &web, &session).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+

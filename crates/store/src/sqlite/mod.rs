@@ -132,6 +132,25 @@ impl Backend {
             .map(|r| col_id(&r, "id", TenantId::from_uuid))
             .transpose()?)
     }
+
+    pub(crate) async fn tenants_of_email(
+        &self,
+        email: &str,
+    ) -> Result<Vec<crate::tenants::TenantChoice>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name, t.display_name FROM tenants t \
+             JOIN users u ON u.tenant_id = t.id \
+             JOIN user_passwords p ON p.tenant_id = u.tenant_id AND p.user_id = u.id \
+             WHERE lower(u.email) = lower(?) AND u.active ORDER BY t.name",
+        )
+        .bind(email.trim())
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(choice_from_row)
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Error::from)
+    }
 }
 
 type ReadConn = sqlx::pool::PoolConnection<Db>;
