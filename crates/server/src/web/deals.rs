@@ -22,6 +22,8 @@ use crate::state::AppState;
 
 /// Deals per page.
 const PAGE: u32 = 50;
+/// Scorecard versions the deal room shows: the latest and the ones before it.
+const HISTORY: u32 = 6;
 
 struct DealLine {
     id: OpportunityId,
@@ -70,6 +72,18 @@ struct DealRoom {
     minutes: Vec<(String, String)>,
     /// Date, kind, summary.
     timeline: Vec<(String, String, String)>,
+    /// Earlier scorecard versions: version, date, who answered, what changed.
+    card_history: Vec<(i64, String, String, Vec<String>)>,
+    account_plan: Option<agents::crew::sales::plans::AccountPlan>,
+}
+
+#[derive(Template)]
+#[template(path = "briefing.html")]
+struct BriefingPage {
+    chrome: Chrome,
+    id: OpportunityId,
+    name: String,
+    briefing: agents::crew::sales::briefing::Briefing,
 }
 
 async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Signed, Response> {
@@ -224,11 +238,29 @@ async fn load_room(
     let store = &state.store;
     let tenant = signed.tenant;
     let account: Account = store.get(tenant, deal.account_id.as_uuid()).await?;
-    let card = store
-        .scorecard_history(tenant, deal.id, None, 1)
+    let mut cards = store
+        .scorecard_history(tenant, deal.id, None, HISTORY)
+        .await?
+        .into_iter();
+    let card = cards.next();
+    let card_history = cards
+        .map(|c| {
+            (
+                c.version,
+                c.created_at.strftime("%Y-%m-%d").to_string(),
+                c.answered_by.clone(),
+                agents::crew::sales::change_lines(&c.changes),
+            )
+        })
+        .collect();
+    let account_plan = store
+        .plan_history(tenant, PlanKind::Account, account.id.as_uuid(), None, 1)
         .await?
         .into_iter()
-        .next();
+        .next()
+        .and_then(|v| {
+            serde_json::from_value::<agents::crew::sales::plans::AccountPlan>(v.plan).ok()
+        });
     let plan = store
         .plan_history(tenant, PlanKind::Opportunity, deal.id.as_uuid(), None, 1)
         .await?
@@ -323,7 +355,36 @@ async fn load_room(
             .unwrap_or_default(),
         minutes,
         timeline,
+        card_history,
+        account_plan,
     })
+}
+
+/// `GET /deals/{id}/briefing`: a briefing for the next meeting with the buying committee:
+/// account context, objectives, each attendee's talk track, the questions that fill the
+/// scorecard's gaps, risks and competitor notes.
+pub async fn briefing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (signed, deal) = match signed_deal(&state, &headers, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match agents::crew::sales::briefing::briefing(&state.store, signed.tenant, deal.id, &[]).await {
+        Ok(briefing) => page(
+            StatusCode::OK,
+            &BriefingPage {
+                chrome: Chrome::of(&signed, "/deals"),
+                id: deal.id,
+                name: deal.name,
+                briefing,
+            },
+            &[],
+        ),
+        Err(e) => server_error(&e.to_string()),
+    }
 }
 
 /// `GET /deals/{id}/map.svg`: the account's political map, drawn by us (served as an image, so

@@ -38,8 +38,8 @@ struct KnowledgePage {
     error: Option<String>,
     can_upload: bool,
     kinds: Vec<&'static str>,
-    /// Title, kind, source, passages, updated.
-    documents: Vec<(String, String, String, i64, String)>,
+    /// Title, kind, source, passages, updated, ingestion status.
+    documents: Vec<(String, String, String, i64, String, String)>,
 }
 
 /// The search box.
@@ -108,6 +108,26 @@ async fn render(
         Ok(page) => page.items,
         Err(e) => return server_error(&e.to_string()),
     };
+    // Ingestion: passages are searchable by keyword once stored; with an embedding model, the
+    // vectors follow in the background.
+    let embedder = state.agents.library.embedder_name();
+    let waiting: std::collections::BTreeMap<_, i64> = match &embedder {
+        Some(model) => match state
+            .store
+            .documents_without_vectors(signed.tenant, model)
+            .await
+        {
+            Ok(missing) => missing.into_iter().collect(),
+            Err(e) => return server_error(&e.to_string()),
+        },
+        None => std::collections::BTreeMap::new(),
+    };
+    let status_of = |d: &Document| match (&embedder, waiting.get(&d.id)) {
+        (_, _) if d.chunk_count == 0 => "no text found".to_owned(),
+        (None, _) => "searchable (keywords)".to_owned(),
+        (Some(_), None) => "searchable (keywords and meaning)".to_owned(),
+        (Some(_), Some(n)) => format!("searchable by keywords; {n} passages waiting for vectors"),
+    };
     page(
         status,
         &KnowledgePage {
@@ -121,12 +141,14 @@ async fn render(
             documents: documents
                 .into_iter()
                 .map(|d| {
+                    let status = status_of(&d);
                     (
                         d.title,
                         d.kind.to_string(),
                         d.source,
                         i64::from(d.chunk_count),
                         d.updated_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                        status,
                     )
                 })
                 .collect(),

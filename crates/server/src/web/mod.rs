@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals", get(deals::list))
         .route("/deals/{id}", get(deals::room))
         .route("/deals/{id}/map.svg", get(deals::map))
+        .route("/deals/{id}/briefing", get(deals::briefing))
         .route("/knowledge", get(knowledge::show))
         .route("/knowledge/upload", axum::routing::post(knowledge::upload))
         .route("/admin", get(admin::overview::show))

@@ -432,6 +432,11 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         .unwrap();
     assert_eq!(loaded, json!(true));
     screenshot(client, "deal-room").await;
+    click(client, Locator::LinkText("Briefing for the next meeting")).await;
+    expect_text(client, "Questions to ask").await;
+    screenshot(client, "briefing").await;
+    click(client, Locator::LinkText("← Deal room")).await;
+    expect_text(client, "Account plan").await;
 
     // The dashboard: open and weighted pipeline drawn by stage, and what the agents ran.
     click(client, Locator::LinkText("Dashboard")).await;

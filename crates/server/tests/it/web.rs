@@ -562,9 +562,17 @@ async fn deal_rooms_stay_inside_their_tenant(backend: Backend) {
     let map = get(format!("/deals/{deal}/map.svg")).await.unwrap();
     assert_eq!(map.headers()["content-type"], "image/svg+xml");
     assert!(map.text().await.unwrap().starts_with("<svg"));
+    let briefing = get(format!("/deals/{deal}/briefing")).await.unwrap();
+    assert_eq!(briefing.status(), StatusCode::OK);
+    let briefing = briefing.text().await.unwrap();
+    assert!(
+        briefing.contains("Questions to ask") && !briefing.contains("<script>"),
+        "{briefing}"
+    );
     for path in [
         format!("/deals/{theirs}"),
         format!("/deals/{theirs}/map.svg"),
+        format!("/deals/{theirs}/briefing"),
         "/deals/not-an-id".into(),
     ] {
         assert_eq!(
@@ -676,6 +684,10 @@ async fn the_knowledge_page_uploads_and_searches_within_the_tenant(backend: Back
         .await
         .unwrap();
     assert!(found.contains("takes over in 40 seconds"), "{found}");
+    assert!(
+        found.contains("searchable (keywords)"),
+        "the list says where ingestion stands: {found}"
+    );
     assert!(
         !found.contains("Jigtree"),
         "another tenant's documents stay theirs"
@@ -857,4 +869,3 @@ async fn people_in_several_business_units_switch_between_them(backend: Backend) 
         StatusCode::SEE_OTHER
     );
 }
-
