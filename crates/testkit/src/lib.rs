@@ -10,6 +10,7 @@
     reason = "test support fails the test on set-up errors"
 )]
 
+pub mod browser;
 mod db;
 pub mod fake_collector;
 pub mod fake_provider;

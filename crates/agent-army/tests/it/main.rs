@@ -15,6 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::{Value, json};
 use testkit::{Backend, TestDb, both_backends};
 
+mod demo_browser;
 mod runtime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_agent-army");

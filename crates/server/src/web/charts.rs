@@ -78,7 +78,14 @@ pub fn grouped(title: &str, series: &[&str], rows: &[Row], mark: Option<&Mark>) 
         .flat_map(|r| r.values.iter().copied())
         .chain(mark.map(|m| m.value))
         .fold(0.0_f64, f64::max);
-    let room = WIDTH - LABEL - 200.0;
+    // Room for the bars: what the longest text beside a bar leaves (about 7.2 units a
+    // character at this size), between 120 and 400.
+    let longest = rows
+        .iter()
+        .map(|r| r.shown.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let room = (WIDTH - LABEL - 8.0 - 7.2 * longest).clamp(120.0, 400.0);
     let scale = |v: f64| {
         if max > 0.0 {
             (v.max(0.0) / max) * room
@@ -184,7 +191,7 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(!svg.contains("<script>") && svg.contains("&lt;script&gt;"));
         assert!(
-            svg.contains("width=\"260.0\"") && svg.contains("width=\"130.0\""),
+            svg.contains("width=\"400.0\"") && svg.contains("width=\"200.0\""),
             "{svg}"
         );
         assert!(bars("Empty", &[]).contains("no data"));
@@ -205,15 +212,27 @@ mod tests {
                 label: "target <4x>".into(),
             }),
         );
-        // The mark (4) is the largest value: 2 is half of the 260 units of room.
+        // The mark (4) is the largest value: 2 is half of the 400 units of room.
         assert!(
-            svg.contains("width=\"130.0\"") && svg.contains("width=\"65.0\""),
+            svg.contains("width=\"200.0\"") && svg.contains("width=\"100.0\""),
             "{svg}"
         );
         assert!(svg.contains(">open</text>") && svg.contains(">weighted</text>"));
         assert!(
-            svg.contains("x1=\"440.0\"") && svg.contains("target &lt;4x&gt;"),
+            svg.contains("x1=\"580.0\"") && svg.contains("target &lt;4x&gt;"),
             "{svg}"
         );
+        // A long text beside the bars leaves them less room.
+        let long = grouped(
+            "Long",
+            &[],
+            &[Row {
+                label: "x".into(),
+                values: vec![1.0],
+                shown: "9".repeat(40),
+            }],
+            None,
+        );
+        assert!(long.contains("width=\"164.0\""), "{long}");
     }
 }

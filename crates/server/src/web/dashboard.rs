@@ -242,10 +242,11 @@ fn pipeline_rows<'a>(sums: impl Iterator<Item = (String, &'a Sums)>, currency: &
         label,
         values: vec![float(s.open), float(s.weighted)],
         shown: format!(
-            "{} / {} {currency} · {} deals",
+            "{} / {} {currency} · {} {}",
             money(s.open),
             money(s.weighted),
-            s.deals
+            s.deals,
+            if s.deals == 1 { "deal" } else { "deals" }
         ),
     })
     .collect()

@@ -6,106 +6,17 @@
 //! finds it by search with its citation; an admin creates an API key, sees it once, and revokes
 //! it; a viewer cannot reach the admin pages. Without a chromedriver the tests say they skipped.
 //!
-//! With `AGENT_ARMY_SCREENSHOTS=<dir>` the pages are saved there as PNG (how
-//! `docs/screenshots/` is made).
+//! With `AGENT_ARMY_SCREENSHOTS=<dir>` some pages are saved there as PNG (how
+//! `docs/screenshots/` is made); the pages with demo data come from the `agent-army` crate's
+//! demo walk-through.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use testkit::browser::{Client, Locator, browser, click, expect_text, screenshot, type_into};
 use testkit::{Backend, TestApp};
 
 use crate::agents::{inbound_email, runs_of, scene, spawn_with_agents, wait_for};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A chromedriver process and a session on it; both end when dropped.
-struct Browser {
-    driver: Child,
-    client: Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-fn chromedriver() -> Option<String> {
-    let path = std::env::var("AGENT_ARMY_TEST_CHROMEDRIVER")
-        .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
-    std::path::Path::new(&path).exists().then_some(path)
-}
-
-fn chromium() -> String {
-    std::env::var("AGENT_ARMY_TEST_CHROMIUM").unwrap_or_else(|_| {
-        // Debian's launcher script prints noise; the binary behind it takes the same flags.
-        ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .unwrap_or("/usr/bin/chromium")
-            .to_owned()
-    })
-}
-
-async fn browser() -> Option<Browser> {
-    let Some(driver_path) = chromedriver() else {
-        eprintln!("skipped: no chromedriver (install Debian's chromium and chromium-driver)");
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
-    let driver = Command::new(driver_path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // The driver is another process: wait for it to listen (up to ten seconds).
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium(),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display())],
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    Some(Browser {
-        driver,
-        client,
-        _profile: profile,
-    })
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    let Ok(dir) = std::env::var("AGENT_ARMY_SCREENSHOTS") else {
-        return;
-    };
-    let png = client.screenshot().await.unwrap();
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
-}
 
 async fn set_password(app: &TestApp, key: &str, user: &str) {
     let r = app
@@ -121,44 +32,8 @@ async fn set_password(app: &TestApp, key: &str, user: &str) {
     assert_eq!(r.status(), 204);
 }
 
-async fn click(client: &Client, locator: Locator<'_>) {
-    client.find(locator).await.unwrap().click().await.unwrap();
-}
-
-async fn type_into(client: &Client, locator: Locator<'_>, text: &str) {
-    client
-        .find(locator)
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
 async fn sign_in(client: &Client, app: &TestApp, email: &str) {
-    client.goto(&format!("{}/login", app.url)).await.unwrap();
-    type_into(client, Locator::Id("tenant"), "skyvera").await;
-    type_into(client, Locator::Id("email"), email).await;
-    type_into(client, Locator::Id("password"), PASSWORD).await;
-    click(client, Locator::Css("button[type=submit]")).await;
-}
-
-/// The page's text once it contains `needle` (a click's navigation may still be under way),
-/// waiting up to ten seconds.
-async fn expect_text(client: &Client, needle: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..200 {
-        if let Ok(main) = client.find(Locator::Css("body")).await
-            && let Ok(text) = main.text().await
-        {
-            if text.contains(needle) {
-                return text;
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    unreachable!("the page never said {needle:?}; it said {last:?}");
+    testkit::browser::sign_in(client, &app.url, "skyvera", email, PASSWORD).await;
 }
 
 async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
@@ -209,7 +84,6 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     assert!(home.contains("2 proposals wait for a human"), "{home}");
     click(client, Locator::LinkText("Approvals")).await;
     expect_text(client, "Email to jo@acme.com").await;
-    screenshot(client, "approvals").await;
 
     // Edit and approve the first: the edited email leaves through the outbox.
     click(
@@ -218,7 +92,6 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
     )
     .await;
     expect_text(client, "The whole payload").await;
-    screenshot(client, "approval").await;
     let body = client.find(Locator::Id("body")).await.unwrap();
     body.clear().await.unwrap();
     body.send_keys("Hi Jo,\nThe quote is attached.\nBest, Mara")
@@ -308,7 +181,6 @@ async fn an_admin_creates_and_revokes_an_api_key_in_the_browser(backend: Backend
     // The admin console: the tenant, then a person added through the users form.
     click(client, Locator::LinkText("Admin")).await;
     expect_text(client, "Business unit").await;
-    screenshot(client, "admin").await;
     click(client, Locator::LinkText("Users and roles")).await;
     expect_text(client, "Add a person").await;
     type_into(client, Locator::Id("new-user-name"), "Lee Chen").await;
@@ -413,7 +285,6 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     expect_text(client, "Signed in as Mara").await;
     click(client, Locator::LinkText("Deals")).await;
     expect_text(client, "Network refresh").await;
-    screenshot(client, "deals").await;
     click(client, Locator::LinkText("Network refresh")).await;
     let room = expect_text(client, "Mutual action plan").await;
     assert!(
@@ -431,10 +302,8 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(loaded, json!(true));
-    screenshot(client, "deal-room").await;
     click(client, Locator::LinkText("Briefing for the next meeting")).await;
     expect_text(client, "Questions to ask").await;
-    screenshot(client, "briefing").await;
     click(client, Locator::LinkText("← Deal room")).await;
     expect_text(client, "Account plan").await;
 
@@ -442,7 +311,7 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
     click(client, Locator::LinkText("Dashboard")).await;
     let dashboard = expect_text(client, "Pipeline by stage, open and weighted (EUR)").await;
     assert!(
-        dashboard.contains("250,000 / 12,500 EUR · 1 deals"),
+        dashboard.contains("250,000 / 12,500 EUR · 1 deal"),
         "{dashboard}"
     );
     assert!(dashboard.contains("runs, 0 failed"), "{dashboard}");
@@ -454,7 +323,6 @@ async fn a_rep_reads_the_deal_room_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     assert!(bars.as_u64().unwrap_or(0) >= 2, "{bars}");
-    screenshot(client, "dashboard").await;
 
     // Live: a deal created elsewhere shows up without a reload (server-sent events, then the
     // page's parts fetched again).
