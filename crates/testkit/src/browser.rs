@@ -138,6 +138,7 @@ pub async fn sign_in(client: &Client, base: &str, tenant: &str, email: &str, pas
 
 /// The page's text once it contains `needle` (a click's navigation may still be under way),
 /// waiting up to ten seconds; panics with the page's text otherwise.
+#[expect(clippy::panic, reason = "fails the test, showing what the page said")]
 pub async fn expect_text(client: &Client, needle: &str) -> String {
     let mut last = String::new();
     for _ in 0..200 {
