@@ -250,6 +250,29 @@ async fn bench(name: &str, backend: Backend, n: usize) {
     let cookie = session(&store, tenant, &users[0]).await;
     let regions: Vec<Region> = store.list_all(tenant, Vec::new(), 100).await.unwrap();
     let products: Vec<Product> = store.list_all(tenant, Vec::new(), 100).await.unwrap();
+    // The dashboard's one read of every deal, against reading the deals whole.
+    let mut narrow = Vec::new();
+    let mut whole = Vec::new();
+    for _ in 0..30 {
+        let started = Instant::now();
+        let facts = store.deal_facts(tenant, Vec::new()).await.unwrap();
+        narrow.push(started.elapsed());
+        assert_eq!(facts.len(), OPPORTUNITIES);
+        let started = Instant::now();
+        let rows: Vec<Opportunity> = store
+            .list_all(tenant, Vec::new(), OPPORTUNITIES)
+            .await
+            .unwrap();
+        whole.push(started.elapsed());
+        assert_eq!(rows.len(), OPPORTUNITIES);
+    }
+    narrow.sort();
+    whole.sort();
+    let reads = format!(
+        "reading {OPPORTUNITIES} deals in process: facts only p50 {:.1} ms, whole rows p50 {:.1} ms",
+        percentile(&narrow, 50.0).as_secs_f64() * 1000.0,
+        percentile(&whole, 50.0).as_secs_f64() * 1000.0
+    );
     store.close().await;
 
     // A web replica: the seeded activities' events are left queued rather than worked through by
@@ -282,6 +305,7 @@ async fn bench(name: &str, backend: Backend, n: usize) {
         "{name}: {OPPORTUNITIES} opportunities, {ACTIVITIES} activities in the tenant (seeded in {:.0} s); {n} requests per page",
         seeding.as_secs_f64()
     );
+    println!("  {reads}");
     for (label, path) in pages {
         let (p50, p99, size) = measure(&client, &format!("{}{path}", served.url), &cookie, n).await;
         println!("  {label:<45} p50 {p50:>7.2} ms   p99 {p99:>7.2} ms   {size} bytes");
