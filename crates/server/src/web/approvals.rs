@@ -58,11 +58,31 @@ struct DetailPage {
     status: String,
     created_at: String,
     reasons: Vec<String>,
+    /// The agent's own words on why (a stage move's or hand-off's reason, an offer's note).
+    agent_reason: Option<String>,
+    /// What the agent read: the activity that started the run.
+    evidence: Option<Evidence>,
+    /// The deal the run was about: id and name.
+    deal: Option<(domain::id::OpportunityId, String)>,
+    /// Who answered: a provider, or the offline engine and why.
+    answered_by: String,
+    injection_suspected: bool,
     email: Option<MailView>,
     payload: String,
     pending: bool,
     error: Option<String>,
 }
+
+/// The activity an agent acted on, as evidence beside its proposal (untrusted text, escaped).
+struct Evidence {
+    kind: String,
+    subject: String,
+    when: String,
+    excerpt: String,
+}
+
+/// Longest excerpt of the activity shown beside a proposal, in characters.
+const EXCERPT: usize = 1200;
 
 /// A line saying what an action does.
 fn summary(action: &Action) -> String {
@@ -155,10 +175,63 @@ async fn detail_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let skill = match state.store.agent_run(signed.tenant, approval.run_id).await {
-        Ok(run) => run.skill,
+    let run = match state.store.agent_run(signed.tenant, approval.run_id).await {
+        Ok(run) => run,
         Err(e) => return server_error(&e.to_string()),
     };
+    let activity = match run.activity_id {
+        Some(id) => match state
+            .store
+            .get::<domain::activity::Activity>(signed.tenant, id.as_uuid())
+            .await
+        {
+            Ok(activity) => Some(activity),
+            Err(store::Error::NotFound { .. }) => None,
+            Err(e) => return server_error(&e.to_string()),
+        },
+        None => None,
+    };
+    let deal_id = run
+        .opportunity_id
+        .or_else(|| activity.as_ref().and_then(|a| a.opportunity_id));
+    let deal = match deal_id {
+        Some(id) => match state
+            .store
+            .get::<domain::opportunity::Opportunity>(signed.tenant, id.as_uuid())
+            .await
+        {
+            Ok(deal) => Some((deal.id, deal.name)),
+            Err(store::Error::NotFound { .. }) => None,
+            Err(e) => return server_error(&e.to_string()),
+        },
+        None => None,
+    };
+    let agent_reason = match &approval.payload {
+        Action::MoveStage(m) => m.reason.clone(),
+        Action::Handoff(h) => Some(h.reason.clone()),
+        Action::OfferDiscount(d) => d.note.clone(),
+        _ => None,
+    };
+    let answered_by = match (&run.answered_by, &run.fallback_reason) {
+        (Some(by), Some(why)) => format!("{by} ({why})"),
+        (Some(by), None) => by.clone(),
+        (None, _) => "nobody yet".to_owned(),
+    };
+    let injection_suspected =
+        run.injection_suspected || activity.as_ref().is_some_and(|a| a.injection_suspected);
+    let evidence = activity.map(|a| {
+        let mut excerpt: String = a.body.chars().take(EXCERPT).collect();
+        if a.body.chars().count() > EXCERPT {
+            excerpt.push('…');
+        }
+        Evidence {
+            kind: a.kind.to_string(),
+            subject: a.subject.unwrap_or_default(),
+            when: a.occurred_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            excerpt,
+        }
+    });
+    let skill = run.skill;
     let email = match &approval.payload {
         Action::SendEmail(e) => Some(MailView {
             to: e.to.join(", "),
@@ -183,6 +256,11 @@ async fn detail_page(
                 .strftime("%Y-%m-%d %H:%M UTC")
                 .to_string(),
             reasons: approval.reasons.clone(),
+            agent_reason,
+            evidence,
+            deal,
+            answered_by,
+            injection_suspected,
             email,
             payload: serde_json::to_string_pretty(&approval.payload).unwrap_or_default(),
             pending: approval.status == ApprovalStatus::Pending,

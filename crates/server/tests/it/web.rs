@@ -411,6 +411,12 @@ async fn approvals_are_decided_in_the_inbox(backend: Backend) {
         "{detail}"
     );
     assert!(detail.contains("accesskey=\"a\"") && detail.contains("accesskey=\"r\""));
+    // Beside the proposal, what the agent read and who answered.
+    assert!(
+        detail.contains("What the agent read") && detail.contains("Could you send it over?"),
+        "{detail}"
+    );
+    assert!(detail.contains("Answered by offline"), "{detail}");
     let csrf = csrf_field(&detail);
 
     // Without the form's token nothing is decided; another tenant's id is not found.
