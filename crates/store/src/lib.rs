@@ -19,7 +19,6 @@ mod resource;
 #[doc(hidden)]
 pub mod sqlite;
 mod store;
-pub mod tenants;
 mod usage;
 mod value;
 

@@ -113,9 +113,9 @@ const MIGRATIONS: &[Embedded] = &[
     },
     Embedded {
         version: 16,
-        name: "tenant_switcher",
-        sqlite: include_str!("../migrations/sqlite/0016_tenant_switcher.sql"),
-        postgres: include_str!("../migrations/postgres/0016_tenant_switcher.sql"),
+        name: "definer_search_path",
+        sqlite: include_str!("../migrations/sqlite/0016_definer_search_path.sql"),
+        postgres: include_str!("../migrations/postgres/0016_definer_search_path.sql"),
     },
 ];
 

@@ -738,19 +738,18 @@ impl Store {
         kind: domain::plan::PlanKind,
         subjects: &[uuid::Uuid],
     ) -> Result<Vec<domain::plan::PlanVersion>> {
-        on_backend!(self, b => b.latest_plans(tenant, kind, subjects).await)
+        // In chunks, well inside both databases' limits on bound parameters.
+        let mut plans = Vec::new();
+        for chunk in subjects.chunks(1000) {
+            plans.extend(on_backend!(self, b => b.latest_plans(tenant, kind, chunk).await)?);
+        }
+        Ok(plans)
     }
 
     /// The id of the tenant with this short name, as sign-in needs it (works for the serving
     /// role, which cannot read the tenant registry).
     pub async fn tenant_id_by_name(&self, name: &str) -> Result<Option<TenantId>> {
         on_backend!(self, b => b.tenant_id_by_name(name).await)
-    }
-
-    /// The business units where an active user with this email can sign in (has a password),
-    /// for the tenant switcher (works for the serving role, which sees one tenant at a time).
-    pub async fn tenants_of_email(&self, email: &str) -> Result<Vec<crate::tenants::TenantChoice>> {
-        on_backend!(self, b => b.tenants_of_email(email).await)
     }
 
     /// Sets a user's password hash (an argon2 PHC string); their sessions end.
@@ -805,6 +804,21 @@ impl Store {
         filters: Vec<crate::query::Filter>,
     ) -> Result<Vec<crate::dashboard::DealFacts>> {
         on_backend!(self, b => b.deal_facts(tenant, filters).await)
+    }
+
+    /// The facts of the tenant's open deals and of those won since `won_since`, at most
+    /// 50,000 (the oldest); the flag is `false` when more were left out.
+    pub async fn pipeline_facts(
+        &self,
+        tenant: TenantId,
+        won_since: Timestamp,
+    ) -> Result<(Vec<crate::dashboard::DealFacts>, bool)> {
+        on_backend!(self, b => b.pipeline_facts(tenant, won_since).await)
+    }
+
+    /// How many approvals wait for a human.
+    pub async fn pending_approvals(&self, tenant: TenantId) -> Result<i64> {
+        on_backend!(self, b => b.pending_approvals(tenant).await)
     }
 
     /// Runs, proposed actions and approvals since `since`, counted by role.

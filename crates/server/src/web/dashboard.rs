@@ -185,7 +185,10 @@ struct DashboardPage {
     agent_days: String,
     roles: Vec<RoleLine>,
     agent_runs: String,
-    pending: usize,
+    pending: i64,
+    /// `false` when the tenant has more open deals than one read takes (the figures then cover
+    /// the oldest 50,000).
+    complete: bool,
     /// A region is chosen.
     region_chosen: bool,
     /// The query string of the chosen filters, for the live refresh.
@@ -263,7 +266,21 @@ async fn build(
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let range = filters.period.range(today);
 
-    let deals = store.deal_facts(tenant, Vec::new()).await?;
+    let in_force =
+        agents::crew::sales::goals::quotas_in_force(store, tenant, None, None, today).await?;
+    // Won deals count from the earliest of: the chosen period, the quotas' periods, this year.
+    let midnight = |day: Date| {
+        day.to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(now)
+    };
+    let year_start = Date::new(today.year(), 1, 1).unwrap_or(today);
+    let won_since = in_force
+        .iter()
+        .map(|q| q.period_start)
+        .chain(range.map(|(start, _)| start))
+        .fold(year_start, Date::min);
+    let (deals, complete) = store.pipeline_facts(tenant, midnight(won_since)).await?;
     let with_product: Option<HashSet<_>> = match filters.product {
         Some(product) => Some(
             store
@@ -356,21 +373,19 @@ async fn build(
 
     let users: Vec<User> = store.list_all(tenant, Vec::new(), MAX_LISTED).await?;
     let names: BTreeMap<_, _> = users.iter().map(|u| (u.id, u.name.clone())).collect();
-    let quotas: Vec<_> =
-        agents::crew::sales::goals::quotas_in_force(store, tenant, None, None, today)
-            .await?
-            .into_iter()
-            .filter(|q| {
-                filters.region.as_ref().is_none_or(|r| {
-                    q.region.as_ref() == Some(r)
-                        || q.user_id.is_some_and(|u| {
-                            users
-                                .iter()
-                                .any(|user| user.id == u && user.home_region.as_ref() == Some(r))
-                        })
-                })
+    let quotas: Vec<_> = in_force
+        .into_iter()
+        .filter(|q| {
+            filters.region.as_ref().is_none_or(|r| {
+                q.region.as_ref() == Some(r)
+                    || q.user_id.is_some_and(|u| {
+                        users
+                            .iter()
+                            .any(|user| user.id == u && user.home_region.as_ref() == Some(r))
+                    })
             })
-            .collect();
+        })
+        .collect();
     let pursuits =
         agents::crew::sales::goals::pursue_all(store, tenant, &quotas, &deals, today).await?;
     let who = |p: &agents::crew::sales::goals::Pursuit| {
@@ -415,12 +430,12 @@ async fn build(
         })
         .collect();
 
+    // Agent figures: since the period's start when it has begun, else over the last 30 days
+    // (a period yet to come has no agent work).
+    let last_days = now - jiff::SignedDuration::from_hours(24 * AGENT_DAYS);
     let since = match range {
-        Some((start, _)) => start
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .map(|z| z.timestamp())
-            .unwrap_or(now),
-        None => now - jiff::SignedDuration::from_hours(24 * AGENT_DAYS),
+        Some((start, _)) => midnight(start).min(last_days),
+        None => last_days,
     };
     let activity = store.agent_activity(tenant, since).await?;
     let usage = store
@@ -436,7 +451,7 @@ async fn build(
             shown: format!("{} runs, {} failed", r.runs, r.failed),
         })
         .collect();
-    let pending = super::approvals::pending_count(state, tenant).await?;
+    let pending = store.pending_approvals(tenant).await?;
 
     let regions: Vec<Region> = store.list_all(tenant, Vec::new(), MAX_LISTED).await?;
     let products: Vec<Product> = store.list_all(tenant, Vec::new(), MAX_LISTED).await?;
@@ -449,9 +464,10 @@ async fn build(
         ("period", filters.period.key()),
     ])
     .unwrap_or_default();
-    let agent_days = match range {
-        Some(_) => format!("since {}", since.strftime("%Y-%m-%d")),
-        None => format!("in the last {AGENT_DAYS} days"),
+    let agent_days = if since < last_days {
+        format!("since {}", since.strftime("%Y-%m-%d"))
+    } else {
+        format!("in the last {AGENT_DAYS} days")
     };
     Ok(DashboardPage {
         chrome: Chrome::of(signed, "/dashboard"),
@@ -523,6 +539,7 @@ async fn build(
         agent_days,
         roles,
         pending,
+        complete,
         region_chosen: filters.region.is_some(),
         query,
     })

@@ -1,6 +1,7 @@
 //! `GET /live`: a signed-in page's live updates, as server-sent events. Each of the tenant's
 //! events becomes a `change` event carrying only its kind (`opportunity.updated`, …); the page's
-//! script then fetches itself again. The stream ends when the session does.
+//! script then fetches itself again. The stream ends when the session does (expiry, sign-out,
+//! deactivation, a new password), checked every half minute.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -11,10 +12,13 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use super::session::signed_in;
+use super::session::{SESSION_COOKIE, signed_in};
 use super::{redirect, server_error};
 use crate::routes::events::tenant_events;
 use crate::state::AppState;
+
+/// How often a live stream checks that its session still stands.
+const RECHECK: Duration = Duration::from_secs(30);
 
 /// `GET /live`.
 pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -23,8 +27,31 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(None) => return redirect("/login", &[]),
         Err(e) => return server_error(&e.to_string()),
     };
-    let left = Duration::try_from(signed.session.expires_at.duration_since(store::now()))
-        .unwrap_or_default();
+    // The stream ends when the session does: at its expiry, or at sign-out, deactivation, a
+    // new password or a switch to another unit (looked at every half minute).
+    let session_ends = {
+        let state = state.clone();
+        let token = signed.token.clone();
+        let expires = signed.session.expires_at;
+        async move {
+            loop {
+                let left =
+                    Duration::try_from(expires.duration_since(store::now())).unwrap_or_default();
+                tokio::time::sleep(left.min(RECHECK)).await;
+                if store::now() >= expires {
+                    return;
+                }
+                let mut headers = HeaderMap::new();
+                let Ok(cookie) = format!("{SESSION_COOKIE}={token}").parse() else {
+                    return;
+                };
+                headers.insert(axum::http::header::COOKIE, cookie);
+                if !matches!(signed_in(&state, &headers).await, Ok(Some(_))) {
+                    return;
+                }
+            }
+        }
+    };
     let events = tenant_events(state.store.clone(), signed.tenant, store::now())
         .map(|event| {
             Ok::<_, Infallible>(
@@ -34,7 +61,7 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
                     .data(event.kind),
             )
         })
-        .take_until(tokio::time::sleep(left));
+        .take_until(session_ends);
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

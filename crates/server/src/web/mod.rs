@@ -33,8 +33,8 @@ use serde::Deserialize;
 use store::{Filter, SqlValue, WriteCtx};
 
 use self::session::{
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Signed, cookie, new_token, random_hex,
-    same, set_cookie, signed_in, token_hash,
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Signed, UNITS_COOKIE, UNITS_SECONDS,
+    cookie, new_token, random_hex, same, set_cookie, signed_in, token_hash, units_after_sign_in,
 };
 use crate::state::AppState;
 
@@ -163,8 +163,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     /// The person's email, for switching business units.
     pub email: String,
-    /// Other business units to switch to: short name and display name.
-    pub switch: Vec<(String, String)>,
+    /// Other business units this browser signed in to, by short name.
+    pub switch: Vec<String>,
 }
 
 impl Chrome {
@@ -176,11 +176,7 @@ impl Chrome {
             csrf: signed.session.csrf_token.clone(),
             nav: navigation(signed.user.role, here),
             email: signed.user.email.as_str().to_owned(),
-            switch: signed
-                .other_tenants
-                .iter()
-                .map(|t| (t.name.to_string(), t.display_name.clone()))
-                .collect(),
+            switch: signed.other_units.clone(),
         }
     }
 }
@@ -417,6 +413,8 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some((tenant, user)) = user.filter(|(_, u)| matches && u.active) else {
         return wrong();
     };
+    // The unit's short name as the registry has it (sign-in found it by this name).
+    let unit = form.tenant.trim().to_ascii_lowercase();
     // Switching business units: the session of the one left ends with this sign-in.
     if let Ok(Some(previous)) = signed_in(&state, &headers).await {
         let w = WriteCtx::new(
@@ -438,6 +436,14 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             &[
                 set_cookie(SESSION_COOKIE, &token, "/", "Lax", SESSION_SECONDS, secure),
                 set_cookie(LOGIN_CSRF_COOKIE, "", "/login", "Strict", 0, secure),
+                set_cookie(
+                    UNITS_COOKIE,
+                    &units_after_sign_in(&headers, &unit),
+                    "/",
+                    "Lax",
+                    UNITS_SECONDS,
+                    secure,
+                ),
             ],
         ),
         Err(e) => server_error(&e),

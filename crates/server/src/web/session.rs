@@ -81,6 +81,34 @@ pub fn set_cookie(
     )
 }
 
+/// The cookie naming the business units this browser signed in to, most recent first.
+pub const UNITS_COOKIE: &str = "aa_units";
+/// Most business units the cookie remembers.
+const MAX_UNITS: usize = 8;
+/// How long the browser remembers them: 90 days.
+pub const UNITS_SECONDS: i64 = 90 * 24 * 3600;
+
+/// The business units this browser signed in to, as short names (anything else in the cookie is
+/// ignored). Only names: switching always asks for that unit's password, and nothing is looked
+/// up across tenants, so no unit learns of another.
+pub fn remembered_units(headers: &HeaderMap) -> Vec<String> {
+    cookie(headers, UNITS_COOKIE)
+        .unwrap_or_default()
+        .split('.')
+        .filter_map(|name| domain::tenant::TenantSlug::parse(name).ok())
+        .map(|slug| slug.to_string())
+        .take(MAX_UNITS)
+        .collect()
+}
+
+/// The units cookie's value after signing in to `unit`: it first, then the others.
+pub fn units_after_sign_in(headers: &HeaderMap, unit: &str) -> String {
+    let mut units = vec![unit.to_owned()];
+    units.extend(remembered_units(headers).into_iter().filter(|u| u != unit));
+    units.truncate(MAX_UNITS);
+    units.join(".")
+}
+
 /// Equal strings, compared without an early exit.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -99,8 +127,9 @@ pub struct Signed {
     pub session: WebSession,
     /// The cookie's value (to sign out).
     pub token: String,
-    /// The other business units this person can sign in to (same email, a password there).
-    pub other_tenants: Vec<store::tenants::TenantChoice>,
+    /// Other business units this browser signed in to (from the units cookie): where the
+    /// switcher offers to go.
+    pub other_units: Vec<String>,
 }
 
 /// The signed-in person of a request, if its session cookie names a live session of an active
@@ -126,21 +155,19 @@ pub async fn signed_in(
     if !user.active {
         return Ok(None);
     }
-    let tenant_name = state.store.tenant(tenant).await?.display_name;
-    let other_tenants = state
-        .store
-        .tenants_of_email(user.email.as_str())
-        .await?
+    let record = state.store.tenant(tenant).await?;
+    let here = record.name.to_string();
+    let other_units = remembered_units(headers)
         .into_iter()
-        .filter(|t| t.id != tenant)
+        .filter(|unit| *unit != here)
         .collect();
     Ok(Some(Signed {
         tenant,
-        tenant_name,
+        tenant_name: record.display_name,
         user,
         session,
         token,
-        other_tenants,
+        other_units,
     }))
 }
 

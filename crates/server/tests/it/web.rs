@@ -780,6 +780,7 @@ async fn admin_pages_are_for_admins_and_their_forms(backend: Backend) {
 }
 
 both_backends!(
+    the_live_stream_tells_a_signed_in_page_what_changed,
     people_in_several_business_units_switch_between_them,
     admin_pages_are_for_admins_and_their_forms,
     the_knowledge_page_uploads_and_searches_within_the_tenant,
@@ -792,86 +793,179 @@ async fn people_in_several_business_units_switch_between_them(backend: Backend) 
     let app = testkit::spawn_app(backend).await;
     let sky = app.tenant("skyvera").await;
     let jig = app.tenant("jigtree").await;
-    let toto = app.tenant("totogi").await;
     let web = browser();
     let in_sky = user(&app, &sky.admin_key, "mara@corp.example", "Mara", "manager").await;
     let in_jig = user(&app, &jig.admin_key, "Mara@corp.example", "Mara J", "rep").await;
-    // In Totogi too, but with no password: not a place she can switch to.
-    user(&app, &toto.admin_key, "mara@corp.example", "Mara T", "rep").await;
+    assert_eq!(
+        set_password(&app, &sky.admin_key, &in_sky, PASSWORD)
+            .await
+            .status(),
+        204
+    );
     assert_eq!(
         set_password(&app, &jig.admin_key, &in_jig, "jigtree's own password")
             .await
             .status(),
         204
     );
-    let session = session_of(&app, &web, &sky.admin_key, &in_sky, "mara@corp.example").await;
+    // Signs in with the form and the cookies given; answers the response.
+    let sign_in_with = |unit: &'static str, password: &'static str, cookies: String| {
+        let web = web.clone();
+        let url = app.url.clone();
+        async move {
+            let form = web.get(format!("{url}/login")).send().await.unwrap();
+            let (csrf, _) = set_cookie(&form, "aa_login_csrf").unwrap();
+            web.post(format!("{url}/login"))
+                .header(COOKIE, format!("aa_login_csrf={csrf}; {cookies}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(
+                    serde_urlencoded::to_string([
+                        ("csrf", csrf.as_str()),
+                        ("tenant", unit),
+                        ("email", "mara@corp.example"),
+                        ("password", password),
+                    ])
+                    .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let home = |cookies: String| {
+        let web = web.clone();
+        let url = app.url.clone();
+        async move {
+            let r = web
+                .get(format!("{url}/"))
+                .header(COOKIE, cookies)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
 
-    let home = page(&app, &web, &session).await.text().await.unwrap();
+    // The browser remembers the units it signed in to; the switcher offers the others only.
+    let first = sign_in_with("skyvera", PASSWORD, String::new()).await;
+    let (sky_session, _) = set_cookie(&first, "aa_session").unwrap();
+    let (units, line) = set_cookie(&first, "aa_units").unwrap();
+    assert_eq!(units, "skyvera");
     assert!(
-        home.contains("name=\"switch\"") && home.contains("value=\"jigtree\""),
-        "{home}"
+        line.contains("HttpOnly") && line.contains("Max-Age=7776000"),
+        "{line}"
     );
-    assert!(!home.contains("value=\"totogi\""), "{home}");
+    let (_, page) = home(format!("aa_session={sky_session}; aa_units={units}")).await;
     assert!(
-        !home.contains("value=\"skyvera\""),
+        !page.contains("name=\"switch\""),
+        "nowhere else yet: {page}"
+    );
+
+    // Signing in to Jigtree (typing its name) from a browser signed in to Skyvera ends the
+    // Skyvera session and remembers both units, the newest first.
+    let second = sign_in_with(
+        "jigtree",
+        "jigtree's own password",
+        format!("aa_session={sky_session}; aa_units={units}"),
+    )
+    .await;
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    let (jig_session, _) = set_cookie(&second, "aa_session").unwrap();
+    let (units, _) = set_cookie(&second, "aa_units").unwrap();
+    assert_eq!(units, "jigtree.skyvera");
+    assert_eq!(
+        home(format!("aa_session={sky_session}")).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = home(format!("aa_session={jig_session}; aa_units={units}")).await;
+    assert!(page.contains("Mara J"), "{page}");
+    assert!(
+        page.contains("name=\"switch\"") && page.contains("value=\"skyvera\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("value=\"jigtree\""),
         "the current one is not offered"
     );
+    // Anything else in the cookie is only a name, and junk is ignored.
+    let (_, page) = home(format!(
+        "aa_session={jig_session}; aa_units=jigtree.<b>x</b>.nowhere"
+    ))
+    .await;
+    assert!(
+        page.contains("value=\"nowhere\"") && !page.contains("<b>x"),
+        "{page}"
+    );
 
-    // Someone in one business unit only sees no switcher.
-    let lee = user(&app, &sky.admin_key, "lee@corp.example", "Lee", "rep").await;
-    let lee = session_of(&app, &web, &sky.admin_key, &lee, "lee@corp.example").await;
-    let theirs = page(&app, &web, &lee).await.text().await.unwrap();
-    assert!(!theirs.contains("name=\"switch\""), "{theirs}");
-
-    // The switcher opens the sign-in form for the other unit though a session exists; its own
-    // password is needed; once signed in there, the first unit's session ends.
+    // The switcher opens the sign-in form for the other unit though a session exists; that
+    // unit's own password is needed, and a wrong one leaves the current session alone.
     let form = web
         .get(format!(
-            "{}/login?tenant=jigtree&email=mara@corp.example&switch=1",
+            "{}/login?tenant=skyvera&email=mara@corp.example&switch=1",
             app.url
         ))
-        .header(COOKIE, format!("aa_session={session}"))
+        .header(COOKIE, format!("aa_session={jig_session}"))
         .send()
         .await
         .unwrap();
     assert_eq!(form.status(), StatusCode::OK);
-    let (csrf, _) = set_cookie(&form, "aa_login_csrf").unwrap();
-    let html = form.text().await.unwrap();
-    assert!(html.contains("enter the one for jigtree"), "{html}");
-    let post = |password: &'static str| {
-        web.post(format!("{}/login", app.url))
-            .header(
-                COOKIE,
-                format!("aa_login_csrf={csrf}; aa_session={session}"),
-            )
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(
-                serde_urlencoded::to_string([
-                    ("csrf", csrf.as_str()),
-                    ("tenant", "jigtree"),
-                    ("email", "mara@corp.example"),
-                    ("password", password),
-                ])
-                .unwrap(),
-            )
-            .send()
-    };
-    // Skyvera's password does not open Jigtree, and the Skyvera session lives on.
-    assert_eq!(
-        post(PASSWORD).await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(page(&app, &web, &session).await.status(), StatusCode::OK);
-    let switched = post("jigtree's own password").await.unwrap();
-    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
-    let (fresh, _) = set_cookie(&switched, "aa_session").unwrap();
-    let there = page(&app, &web, &fresh).await.text().await.unwrap();
     assert!(
-        there.contains("Mara J") && there.contains("value=\"skyvera\""),
-        "{there}"
+        form.text()
+            .await
+            .unwrap()
+            .contains("enter the one for skyvera")
     );
-    assert_eq!(
-        page(&app, &web, &session).await.status(),
-        StatusCode::SEE_OTHER
+    let cookies = format!("aa_session={jig_session}; aa_units={units}");
+    let wrong = sign_in_with("skyvera", "jigtree's own password", cookies.clone()).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(home(cookies.clone()).await.0, StatusCode::OK);
+    let back = sign_in_with("skyvera", PASSWORD, cookies.clone()).await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let (units, _) = set_cookie(&back, "aa_units").unwrap();
+    assert_eq!(units, "skyvera.jigtree");
+    assert_eq!(home(cookies).await.0, StatusCode::SEE_OTHER);
+}
+
+async fn the_live_stream_tells_a_signed_in_page_what_changed(backend: Backend) {
+    let app = testkit::spawn_app(backend).await;
+    let t = app.tenant("skyvera").await;
+    let other = app.tenant("jigtree").await;
+    let web = browser();
+    let mara = user(&app, &t.admin_key, "mara@skyvera.com", "Mara", "manager").await;
+    let session = session_of(&app, &web, &t.admin_key, &mara, "mara@skyvera.com").await;
+    let anonymous = web.get(format!("{}/live", app.url)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    let mut live = web
+        .get(format!("{}/live", app.url))
+        .header(COOKIE, format!("aa_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    assert_eq!(live.headers()["content-type"], "text/event-stream");
+    // Another tenant's change says nothing here; this tenant's says what kind it was.
+    app.create(
+        &other.admin_key,
+        "/api/v1/accounts",
+        json!({"name": "Theirs"}),
+    )
+    .await;
+    app.create(&t.admin_key, "/api/v1/accounts", json!({"name": "Ours"}))
+        .await;
+    let mut seen = String::new();
+    while !seen.contains("data: account.created") {
+        // Within ten seconds, and the stream stays open.
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), live.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: change"), "{seen}");
+    assert!(
+        !seen.contains("Ours") && !seen.contains("Theirs"),
+        "kinds only: {seen}"
     );
+    assert_eq!(seen.matches("data: account.created").count(), 1, "{seen}");
 }

@@ -640,6 +640,10 @@ async fn integration_credentials_are_write_only(backend: Backend) {
     assert_eq!(list["items"][0]["integration"], "hubspot");
     let audit = app.get_json(&t.admin_key, "/api/v1/audit").await;
     assert!(audit.to_string().contains("credential"), "{audit}");
+    assert!(
+        !audit.to_string().contains(&fingerprint),
+        "events name the integration only"
+    );
     for text in [
         list.to_string(),
         audit.to_string(),

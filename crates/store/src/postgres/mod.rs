@@ -212,20 +212,6 @@ impl Backend {
             .await?;
         Ok(col_id_opt(&row, "id", TenantId::from_uuid)?)
     }
-
-    pub(crate) async fn tenants_of_email(
-        &self,
-        email: &str,
-    ) -> Result<Vec<crate::tenants::TenantChoice>> {
-        let rows = sqlx::query("SELECT id, name, display_name FROM app_tenants_of_email($1)")
-            .bind(email.trim())
-            .fetch_all(&self.app)
-            .await?;
-        rows.iter()
-            .map(choice_from_row)
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Error::from)
-    }
 }
 
 type ReadConn = sqlx::Transaction<'static, Db>;

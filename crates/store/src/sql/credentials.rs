@@ -1,5 +1,6 @@
 // Integration credentials: sealed secrets (the caller seals and opens them), one per tenant and
-// integration. Reads of the list never select the sealed column. Included by each backend module.
+// integration. Reads of the list never select the sealed column; events name the integration
+// only. Included by each backend module.
 
 const CREDENTIAL_COLUMNS: &str = "id, integration, account, fingerprint, updated_by, updated_at";
 
@@ -59,7 +60,8 @@ impl Backend {
         q.push(")");
         q.build().execute(&mut *tx).await?;
         let action = if replaced { domain::event::EventAction::Updated } else { domain::event::EventAction::Created };
-        let event = domain::event::NewEvent::of(domain::event::ResourceKind::Credential, action, info.id.as_uuid(), &info);
+        // Readers follow the event stream; they learn only which integration changed.
+        let event = domain::event::NewEvent::of(domain::event::ResourceKind::Credential, action, info.id.as_uuid(), &serde_json::json!({"integration": integration}));
         append_event(&mut tx, w, event).await?;
         tx.commit().await?;
         Ok(info)
@@ -106,7 +108,7 @@ impl Backend {
         q.push(" AND integration = ");
         bind(&mut q, SqlValue::text(integration));
         q.build().execute(&mut *tx).await?;
-        let event = domain::event::NewEvent::of(domain::event::ResourceKind::Credential, domain::event::EventAction::Deleted, info.id.as_uuid(), &info);
+        let event = domain::event::NewEvent::of(domain::event::ResourceKind::Credential, domain::event::EventAction::Deleted, info.id.as_uuid(), &serde_json::json!({"integration": info.integration}));
         append_event(&mut tx, w, event).await?;
         tx.commit().await?;
         Ok(())

@@ -92,14 +92,6 @@ impl StoredRow for domain::tenant::Tenant {
     }
 }
 
-fn choice_from_row(row: &DbRow) -> Result<crate::tenants::TenantChoice, sqlx::Error> {
-    Ok(crate::tenants::TenantChoice {
-        id: col_id(row, "id", domain::id::TenantId::from_uuid)?,
-        name: col_with(row, "name", domain::tenant::TenantSlug::parse)?,
-        display_name: col(row, "display_name")?,
-    })
-}
-
 impl StoredRow for domain::region::Region {
     fn from_row(row: &DbRow) -> Result<Self, sqlx::Error> {
         use domain::region::{Locale, RegionCode, TimeZoneName};

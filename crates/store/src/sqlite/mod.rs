@@ -132,32 +132,6 @@ impl Backend {
             .map(|r| col_id(&r, "id", TenantId::from_uuid))
             .transpose()?)
     }
-
-    /// Looks inside each tenant in turn (no query joins tenants, as on PostgreSQL).
-    pub(crate) async fn tenants_of_email(
-        &self,
-        email: &str,
-    ) -> Result<Vec<crate::tenants::TenantChoice>> {
-        let tenants = sqlx::query("SELECT id, name, display_name FROM tenants ORDER BY name")
-            .fetch_all(&self.readers)
-            .await?;
-        let mut found = Vec::new();
-        for row in &tenants {
-            let choice = choice_from_row(row)?;
-            let member = sqlx::query(
-                "SELECT 1 FROM users u JOIN user_passwords p ON p.tenant_id = u.tenant_id AND p.user_id = u.id \
-                 WHERE u.tenant_id = ? AND lower(u.email) = lower(?) AND u.active",
-            )
-            .bind(choice.id.as_uuid())
-            .bind(email.trim())
-            .fetch_optional(&self.readers)
-            .await?;
-            if member.is_some() {
-                found.push(choice);
-            }
-        }
-        Ok(found)
-    }
 }
 
 type ReadConn = sqlx::pool::PoolConnection<Db>;

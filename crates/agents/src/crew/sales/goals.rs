@@ -163,6 +163,23 @@ fn deal_action(
     )
 }
 
+/// Whether a deal in the quota's scope counts towards it on `today`: won in its period, or open
+/// and closing in it (or overdue while the period runs).
+fn counts(quota: &Quota, deal: &DealFacts, today: Date) -> bool {
+    match deal.stage {
+        Stage::ClosedWon => quota.covers(
+            deal.stage_changed_at
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date(),
+        ),
+        Stage::ClosedLost => false,
+        _ => {
+            quota.covers(deal.close_date)
+                || (deal.close_date < quota.period_start && quota.covers(today))
+        }
+    }
+}
+
 /// Where a quota stands on `today`, from the tenant's deals and their plans.
 pub fn pursue(
     quota: &Quota,
@@ -178,19 +195,7 @@ pub fn pursue(
     let mut other_currency_deals = 0;
     let mut ranked: Vec<(Decimal, NextBestAction)> = Vec::new();
     for deal in deals.iter().filter(|d| in_scope(quota, d)) {
-        let counts = match deal.stage {
-            Stage::ClosedWon => quota.covers(
-                deal.stage_changed_at
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .date(),
-            ),
-            Stage::ClosedLost => false,
-            _ => {
-                quota.covers(deal.close_date)
-                    || (deal.close_date < quota.period_start && quota.covers(today))
-            }
-        };
-        if !counts {
+        if !counts(quota, deal, today) {
             continue;
         }
         if deal.amount.currency() != currency {
@@ -276,7 +281,7 @@ const PLANNED_CANDIDATES: usize = 3 * MAX_ACTIONS;
 fn candidates(quota: &Quota, deals: &[DealFacts], today: Date) -> Vec<OpportunityId> {
     let mut scored: Vec<(Decimal, OpportunityId)> = deals
         .iter()
-        .filter(|d| d.stage.is_open() && in_scope(quota, d))
+        .filter(|d| d.stage.is_open() && in_scope(quota, d) && counts(quota, d, today))
         .filter(|d| d.amount.currency() == quota.target.currency())
         .map(|d| (deal_action(d, None, today).0, d.id))
         .collect();

@@ -199,21 +199,33 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
             .await;
         }
     };
+    // Hashed before anything is stored, so a failure here stores nothing.
+    let hash = if password.is_empty() {
+        None
+    } else {
+        match crate::web::password::hash(password).await {
+            Ok(hash) => Some(hash),
+            Err(e) => return server_error(&e),
+        }
+    };
     let w = write_ctx(&signed);
     if let Err(e) = state.store.create(&w, user.clone(), None).await {
         let (status, detail) = problem(e);
         return render(&state, &signed, status, None, Some(detail)).await;
     }
-    if !password.is_empty() {
-        match crate::web::password::hash(password).await {
-            Ok(hash) => {
-                if let Err(e) = state.store.set_password(&w, user.id, &hash).await {
-                    let (status, detail) = problem(e);
-                    return render(&state, &signed, status, None, Some(detail)).await;
-                }
-            }
-            Err(e) => return server_error(&e),
+    if let Some(hash) = hash
+        && let Err(e) = state.store.set_password(&w, user.id, &hash).await
+    {
+        // Not half a person: the user goes again, so the form can simply be sent again.
+        if let Err(undo) = state
+            .store
+            .delete::<User>(&w, user.id.as_uuid(), None)
+            .await
+        {
+            tracing::error!(error = %undo, "removing a user whose password could not be stored");
         }
+        let (status, detail) = problem(e);
+        return render(&state, &signed, status, None, Some(detail)).await;
     }
     done(HERE, Notice::Created)
 }
