@@ -125,6 +125,21 @@ async fn a_manager_decides_approvals_in_the_browser(backend: Backend) {
         .await;
     assert_eq!(rejected["items"][0]["note"], "Not before the call");
 
+    // The inbox is live: the agent's next draft appears without a reload.
+    app.create(
+        &t.admin_key,
+        "/api/v1/activities",
+        inbound_email(
+            &s.account,
+            "jo@acme.com",
+            "Renewal terms",
+            "Could we talk about renewal?",
+        ),
+    )
+    .await;
+    let inbox = expect_text(client, "Renewal terms").await;
+    assert!(inbox.contains("Updated "), "{inbox}");
+
     // Signing out ends the session.
     click(client, Locator::Css(".signout button")).await;
     expect_text(client, "Sign in").await;
