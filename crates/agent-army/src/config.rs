@@ -499,6 +499,10 @@ impl Config {
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json");
         }
+        if let Some(key) = &self.secrets_key {
+            server::secrets::SecretBox::from_hex(key.expose_secret())
+                .context("invalid secrets_key")?;
+        }
         llm::Gateway::from_config(&self.llm).context("invalid [llm] configuration")?;
         self.otlp
             .exporter_config()

@@ -172,6 +172,17 @@ async fn bootstrap_serve_and_stop(backend: Backend) {
         .to_owned();
 
     let (mut child, url) = serve(&data, &db, None);
+    // On the embedded database the credentials' key is made on first start, for its owner only;
+    // on PostgreSQL none is made (replicas must share a configured one).
+    let key_file = data.join("secrets.key");
+    if db.postgres_name().is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&key_file).unwrap().len(), 64);
+    } else {
+        assert!(!key_file.exists());
+    }
     let http = testkit::http_client();
     let me: Value = http
         .get(format!("{url}/api/v1/tenant"))
@@ -640,6 +651,21 @@ fn bad_configuration_is_refused_before_anything_runs() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expected), "{err}");
     }
+
+    // A secrets key that is not 64 hex digits stops the start, and says which setting.
+    let out = Command::new(BIN)
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .arg("migrate")
+        .env("AGENT_ARMY_SECRETS_KEY", "not-a-key")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("secrets_key") && !err.contains("not-a-key"),
+        "{err}"
+    );
 
     let out = Command::new(BIN)
         .args(["--data-dir"])
