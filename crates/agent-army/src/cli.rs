@@ -54,6 +54,9 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Search a tenant's knowledge base.
     Search(SearchArgs),
+    /// Answer a question from a tenant's knowledge base: the sentences of the best passages that
+    /// answer it, verbatim, each with its source.
+    Ask(SearchArgs),
     /// Load a tenant's price book and discount bands from CSV files.
     Catalog(CatalogArgs),
     /// Qualify conversations given as files (emails, transcripts, notes) against BANT, MEDDICC,

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             Command::User(command) => commands::user::run(&config, command).await,
             Command::Ingest(args) => commands::knowledge::ingest(&config, args).await,
             Command::Search(args) => commands::knowledge::search(&config, args).await,
+            Command::Ask(args) => commands::knowledge::ask(&config, args).await,
             Command::Catalog(args) => commands::catalog::load(&config, args).await,
             Command::Qualify(args) => commands::qualify::run(&config, args).await,
             Command::Demo => commands::demo::run(&config).await,

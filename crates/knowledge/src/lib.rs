@@ -5,6 +5,7 @@
 //! [`library::Library`] keeps each tenant's index in step with the store's documents; everything
 //! else here is pure of the store and the server.
 
+pub mod answer;
 pub mod catalog;
 pub mod chunk;
 pub mod eval;

@@ -165,7 +165,11 @@ async fn ingest_file(
     })
 }
 
-pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
+/// Runs a search as the command's flags ask.
+async fn find(
+    config: &Config,
+    args: &SearchArgs,
+) -> anyhow::Result<knowledge::library::SearchResults> {
     let store = open_store(config).await?;
     let tenant = find_tenant(&store, &args.tenant).await?;
     let product = match &args.product {
@@ -190,7 +194,7 @@ pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
         kind,
     };
     let library = open_library(config)?;
-    let results = library
+    library
         .search(
             &store,
             tenant.id,
@@ -199,11 +203,72 @@ pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
             args.limit.clamp(1, 100),
         )
         .await
-        .context("searching")?;
-    let mode = match results.mode {
+        .context("searching")
+}
+
+fn mode_text(mode: knowledge::SearchMode) -> &'static str {
+    match mode {
         knowledge::SearchMode::Bm25 => "BM25 full-text search; no embedding model is configured",
         knowledge::SearchMode::Hybrid => "hybrid search: BM25 and vectors, rank-fused",
-    };
+    }
+}
+
+/// Most sentences an answer has.
+const ANSWER_SENTENCES: usize = 3;
+
+/// `agent-army ask`: the sentences of the best passages that answer the question, verbatim and
+/// numbered by their source, then the sources.
+pub async fn ask(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
+    let results = find(config, args).await?;
+    let question = args.query.join(" ");
+    let passages: Vec<&str> = results
+        .citations
+        .iter()
+        .map(|c| c.chunk.text.as_str())
+        .collect();
+    let lines = knowledge::answer::extract(&question, &passages, ANSWER_SENTENCES);
+    if lines.is_empty() {
+        println!(
+            "no answer: no passage of the knowledge base shares the question's words ({})",
+            mode_text(results.mode)
+        );
+        return Ok(());
+    }
+    println!(
+        "answer, in the documents' own words ({}):",
+        mode_text(results.mode)
+    );
+    for line in &lines {
+        println!("  {} [{}]", line.text.replace('\n', " "), line.source + 1);
+    }
+    println!("sources:");
+    let mut cited: Vec<usize> = lines.iter().map(|l| l.source).collect();
+    cited.sort_unstable();
+    cited.dedup();
+    for index in cited {
+        let Some(hit) = results.citations.get(index) else {
+            continue;
+        };
+        let section = if hit.chunk.section.is_empty() {
+            String::new()
+        } else {
+            format!(" › {}", hit.chunk.section.join(" › "))
+        };
+        println!(
+            "  [{}] {} ({}){section}  [{}..{}]",
+            index + 1,
+            hit.document.title,
+            hit.document.source,
+            hit.chunk.start_offset,
+            hit.chunk.end_offset
+        );
+    }
+    Ok(())
+}
+
+pub async fn search(config: &Config, args: &SearchArgs) -> anyhow::Result<()> {
+    let results = find(config, args).await?;
+    let mode = mode_text(results.mode);
     if results.citations.is_empty() {
         println!("no matches ({mode})");
     } else {

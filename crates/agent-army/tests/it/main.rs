@@ -308,6 +308,25 @@ async fn ingest_and_search_from_the_console(backend: Backend) {
             "search", "--tenant", "skyvera", "--region", "APAC", "SAML",
         ])));
     assert!(elsewhere.contains("no matches"), "{elsewhere}");
+    // `ask` answers in the document's own words, with the source; nothing shared, no answer;
+    // and another tenant's documents answer nothing.
+    let answer = stdout(&run(cli(&data, &db).args([
+        "ask", "--tenant", "skyvera", "What", "does", "single", "sign-on", "use?",
+    ])));
+    assert!(
+        answer.contains("Single sign-on uses SAML and SCIM. [1]")
+            && answer.contains("[1] Security (")
+            && answer.contains("guide.md)"),
+        "{answer}"
+    );
+    let none = stdout(&run(
+        cli(&data, &db).args(["ask", "--tenant", "skyvera", "weather", "forecast"])
+    ));
+    assert!(none.contains("no answer"), "{none}");
+    let theirs = stdout(&run(
+        cli(&data, &db).args(["ask", "--tenant", "jigtree", "single", "sign-on"])
+    ));
+    assert!(theirs.contains("no answer"), "{theirs}");
     let bad = cli(&data, &db)
         .args(["ingest", "--tenant", "skyvera", "--kind", "poem"])
         .arg(&docs)
@@ -560,6 +579,8 @@ fn help_describes_every_command() {
         "tenant",
         "apikey",
         "user",
+        "search",
+        "ask",
         "--data-dir",
         "--database-url",
     ] {
@@ -570,6 +591,7 @@ fn help_describes_every_command() {
         &["tenant", "create", "--help"],
         &["apikey", "create", "--help"],
         &["user", "create", "--help"],
+        &["ask", "--help"],
     ] {
         let out = Command::new(BIN).args(sub).output().unwrap();
         assert!(out.status.success(), "{sub:?}");
