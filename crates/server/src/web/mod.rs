@@ -68,20 +68,20 @@ pub fn router() -> Router<AppState> {
         .route("/admin/keys/{id}/revoke", post(admin::keys::revoke))
         .route(
             "/admin/users",
-            get(admin::users::show).post(admin::users::create),
+            get(admin::show::<admin::users::Users>).post(admin::users::create),
         )
         .route("/admin/users/{id}/role", post(admin::users::role))
         .route("/admin/users/{id}/active", post(admin::users::active))
         .route("/admin/users/{id}/password", post(admin::users::password))
         .route(
             "/admin/regions",
-            get(admin::regions::show).post(admin::regions::create),
+            get(admin::show::<admin::regions::Regions>).post(admin::regions::create),
         )
         .route("/admin/regions/{id}", post(admin::regions::update))
         .route("/admin/regions/{id}/delete", post(admin::regions::delete))
         .route(
             "/admin/products",
-            get(admin::catalog::show).post(admin::catalog::create),
+            get(admin::show::<admin::catalog::Catalog>).post(admin::catalog::create),
         )
         .route("/admin/products/prices", post(admin::catalog::add_price))
         .route(
@@ -97,13 +97,16 @@ pub fn router() -> Router<AppState> {
         .route("/admin/personas/choose", post(admin::personas::choose))
         .route(
             "/admin/guardrails",
-            get(admin::policy::show).post(admin::policy::save),
+            get(admin::show::<admin::policy::Policy>).post(admin::policy::save),
         )
-        .route("/admin/llm", get(admin::llm::show).post(admin::llm::save))
+        .route(
+            "/admin/llm",
+            get(admin::show::<admin::llm::Llm>).post(admin::llm::save),
+        )
         .route("/admin/usage", get(admin::usage::show))
         .route(
             "/admin/credentials",
-            get(admin::credentials::show).post(admin::credentials::save),
+            get(admin::show::<admin::credentials::Credentials>).post(admin::credentials::save),
         )
         .route(
             "/admin/credentials/{integration}/delete",

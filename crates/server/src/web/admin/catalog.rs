@@ -3,7 +3,7 @@
 //! price-book load, and removed; the discount bands shown beside them.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::catalog::{NewPriceEntry, PriceUnit};
@@ -14,8 +14,8 @@ use serde_json::json;
 use store::ListQuery;
 
 use super::{
-    DoneQuery, Failed, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, admin,
-    create_from, done, patch_from, posted, problem, write_ctx,
+    AdminSection, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, answer,
+    create_from, patch_from, posted, problem, write_ctx,
 };
 use crate::routes::catalog::catalog_error;
 use crate::state::AppState;
@@ -26,209 +26,190 @@ const HERE: &str = "/admin/products";
 /// Most price-book entries the page lists.
 const MAX_PRICES: u32 = 500;
 
-async fn render(
-    state: &AppState,
-    signed: &Signed,
-    status: StatusCode,
-    notice: Option<&'static str>,
-    error: Option<String>,
-) -> Response {
-    let store = &state.store;
-    let tenant = signed.tenant;
-    let price_query = ListQuery {
-        limit: MAX_PRICES,
-        ..ListQuery::default()
-    };
-    let loaded = tokio::try_join!(
-        store.list_all::<Product>(tenant, Vec::new(), 1000),
-        store.list_all::<Region>(tenant, Vec::new(), 1000),
-        store.list_prices(tenant, &price_query),
-        store.discount_bands(tenant),
-    );
-    let (products, regions, prices, bands) = match loaded {
-        Ok(loaded) => loaded,
-        Err(e) => return server_error(&e.to_string()),
-    };
-    let product_name = |id| {
-        products
-            .iter()
-            .find(|p| p.id == id)
-            .map_or_else(|| "–".to_owned(), |p| format!("{} ({})", p.name, p.code))
-    };
-    let mut section = Section::new(
-        signed,
-        HERE,
-        "The catalog the agents quote from: products, their list prices per region and currency, \
-         and the discount bands that decide who must approve a discount.",
-    );
-    section.notice = notice;
-    section.error = error;
-    section.tables.push(Table {
-        caption: "Products".into(),
-        headers: ["Code", "State", "Name and description"]
-            .map(String::from)
-            .to_vec(),
-        rows: products
-            .iter()
-            .map(|p| TableRow {
-                cells: vec![
-                    p.code.clone(),
-                    if p.active { "active" } else { "retired" }.to_owned(),
-                ],
-                actions: vec![
-                    RowAction {
-                        action: format!("{HERE}/{}", p.id),
-                        submit: "Save".into(),
-                        aria: format!("Save product {}", p.code),
-                        fields: vec![
-                            Field::text("name", format!("Name of {}", p.code)).value(&p.name),
-                            Field::text("description", format!("Description of {}", p.code))
-                                .value(p.description.clone().unwrap_or_default())
-                                .optional(),
-                        ],
-                        danger: false,
-                    },
-                    RowAction {
-                        action: format!("{HERE}/{}/active", p.id),
-                        submit: if p.active { "Retire" } else { "Bring back" }.into(),
-                        aria: format!(
-                            "{} product {}",
-                            if p.active { "Retire" } else { "Bring back" },
-                            p.code
-                        ),
+/// The section, for the console's shared handlers.
+pub struct Catalog;
+
+impl AdminSection for Catalog {
+    const HERE: &'static str = HERE;
+
+    async fn render(
+        state: &AppState,
+        signed: &Signed,
+        status: StatusCode,
+        notice: Option<&'static str>,
+        error: Option<String>,
+    ) -> Response {
+        let store = &state.store;
+        let tenant = signed.tenant;
+        let price_query = ListQuery {
+            limit: MAX_PRICES,
+            ..ListQuery::default()
+        };
+        let loaded = tokio::try_join!(
+            store.list_all::<Product>(tenant, Vec::new(), 1000),
+            store.list_all::<Region>(tenant, Vec::new(), 1000),
+            store.list_prices(tenant, &price_query),
+            store.discount_bands(tenant),
+        );
+        let (products, regions, prices, bands) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => return server_error(&e.to_string()),
+        };
+        let product_name = |id| {
+            products
+                .iter()
+                .find(|p| p.id == id)
+                .map_or_else(|| "–".to_owned(), |p| format!("{} ({})", p.name, p.code))
+        };
+        let mut section = Section::new(
+            signed,
+            HERE,
+            "The catalog the agents quote from: products, their list prices per region and currency, \
+             and the discount bands that decide who must approve a discount.",
+        );
+        section.notice = notice;
+        section.error = error;
+        section.tables.push(Table {
+            caption: "Products".into(),
+            headers: ["Code", "State", "Name and description"]
+                .map(String::from)
+                .to_vec(),
+            rows: products
+                .iter()
+                .map(|p| TableRow {
+                    cells: vec![
+                        p.code.clone(),
+                        if p.active { "active" } else { "retired" }.to_owned(),
+                    ],
+                    actions: vec![
+                        RowAction {
+                            action: format!("{HERE}/{}", p.id),
+                            submit: "Save".into(),
+                            aria: format!("Save product {}", p.code),
+                            fields: vec![
+                                Field::text("name", format!("Name of {}", p.code)).value(&p.name),
+                                Field::text("description", format!("Description of {}", p.code))
+                                    .value(p.description.clone().unwrap_or_default())
+                                    .optional(),
+                            ],
+                            danger: false,
+                        },
+                        RowAction {
+                            action: format!("{HERE}/{}/active", p.id),
+                            submit: if p.active { "Retire" } else { "Bring back" }.into(),
+                            aria: format!(
+                                "{} product {}",
+                                if p.active { "Retire" } else { "Bring back" },
+                                p.code
+                            ),
+                            fields: vec![],
+                            danger: p.active,
+                        },
+                    ],
+                })
+                .collect(),
+            empty: "No products yet.".into(),
+        });
+        section.tables.push(Table {
+            caption: "Price book".into(),
+            headers: ["Product", "SKU", "Name", "Region", "List price", "Unit", ""]
+                .map(String::from)
+                .to_vec(),
+            rows: prices
+                .items
+                .iter()
+                .map(|e| TableRow {
+                    cells: vec![
+                        product_name(e.product_id),
+                        e.sku.clone(),
+                        e.name.clone(),
+                        e.region.as_str().to_owned(),
+                        format!("{} {}", e.list_price, e.currency),
+                        e.unit.to_string(),
+                    ],
+                    actions: vec![RowAction {
+                        action: format!("{HERE}/prices/{}/delete", e.id),
+                        submit: "Remove".into(),
+                        aria: format!("Remove {} in {}", e.sku, e.region.as_str()),
                         fields: vec![],
-                        danger: p.active,
-                    },
-                ],
-            })
-            .collect(),
-        empty: "No products yet.".into(),
-    });
-    section.tables.push(Table {
-        caption: "Price book".into(),
-        headers: ["Product", "SKU", "Name", "Region", "List price", "Unit", ""]
-            .map(String::from)
-            .to_vec(),
-        rows: prices
-            .items
-            .iter()
-            .map(|e| TableRow {
-                cells: vec![
-                    product_name(e.product_id),
-                    e.sku.clone(),
-                    e.name.clone(),
-                    e.region.as_str().to_owned(),
-                    format!("{} {}", e.list_price, e.currency),
-                    e.unit.to_string(),
-                ],
-                actions: vec![RowAction {
-                    action: format!("{HERE}/prices/{}/delete", e.id),
-                    submit: "Remove".into(),
-                    aria: format!("Remove {} in {}", e.sku, e.region.as_str()),
-                    fields: vec![],
-                    danger: true,
-                }],
-            })
-            .collect(),
-        empty: "No prices yet: add one below, or load a CSV with PUT /api/v1/catalog/prices."
-            .into(),
-    });
-    section.tables.push(Table {
-        caption: "Discount bands".into(),
-        headers: ["Product", "Region", "Up to", "Approved by"]
-            .map(String::from)
-            .to_vec(),
-        rows: bands
-            .iter()
-            .map(|b| TableRow {
-                cells: vec![
-                    b.product_id
-                        .map_or_else(|| "every product".to_owned(), product_name),
-                    b.region
-                        .as_ref()
-                        .map_or_else(|| "every region".to_owned(), |r| r.as_str().to_owned()),
-                    format!("{}%", b.up_to_percent),
-                    b.approval.to_string(),
-                ],
-                actions: vec![],
-            })
-            .collect(),
-        empty: "No discount bands: every discount goes to a human. Set them with PUT \
-                /api/v1/catalog/discount-bands."
-            .into(),
-    });
-    section.forms.push(FormSpec {
-        id: "new-product",
-        title: "Add a product".into(),
-        action: HERE.into(),
-        submit: "Add product".into(),
-        fields: vec![
-            Field::text("code", "Code").hint("Letters, digits and dashes, for example SKY-CHG."),
-            Field::text("name", "Name"),
-            Field::text("description", "Description").optional(),
-        ],
-    });
-    section.forms.push(FormSpec {
-        id: "new-price",
-        title: "Add or replace a list price".into(),
-        action: format!("{HERE}/prices"),
-        submit: "Save price".into(),
-        fields: vec![
-            Field::select(
-                "product",
-                "Product",
-                products.iter().map(|p| (p.code.clone(), p.name.clone())),
-                "",
-            ),
-            Field::text("sku", "SKU"),
-            Field::text("name", "Name on the quote").optional(),
-            Field::select(
-                "region",
-                "Region",
-                regions
-                    .iter()
-                    .map(|r| (r.code.as_str().to_owned(), r.name.clone())),
-                "",
-            ),
-            Field::text("currency", "Currency").hint("ISO 4217, for example EUR."),
-            Field::number("list_price", "List price"),
-            Field::select(
-                "unit",
-                "Unit",
-                PriceUnit::ALL
-                    .iter()
-                    .map(|u| (u.as_str().to_owned(), u.as_str().replace('_', " "))),
-                "per_seat_month",
-            ),
-        ],
-    });
-    section.respond(status)
-}
-
-async fn answer(
-    state: &AppState,
-    signed: &Signed,
-    result: Result<(), Failed>,
-    notice: Notice,
-) -> Response {
-    match result {
-        Ok(()) => done(HERE, notice),
-        Err((status, detail)) => render(state, signed, status, None, Some(detail)).await,
-    }
-}
-
-/// `GET /admin/products`.
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<DoneQuery>,
-) -> Response {
-    match admin(&state, &headers).await {
-        Ok(signed) => {
-            let notice = Notice::from_query(query.done.as_deref());
-            render(&state, &signed, StatusCode::OK, notice, None).await
-        }
-        Err(response) => response,
+                        danger: true,
+                    }],
+                })
+                .collect(),
+            empty: "No prices yet: add one below, or load a CSV with PUT /api/v1/catalog/prices."
+                .into(),
+        });
+        section.tables.push(Table {
+            caption: "Discount bands".into(),
+            headers: ["Product", "Region", "Up to", "Approved by"]
+                .map(String::from)
+                .to_vec(),
+            rows: bands
+                .iter()
+                .map(|b| TableRow {
+                    cells: vec![
+                        b.product_id
+                            .map_or_else(|| "every product".to_owned(), product_name),
+                        b.region
+                            .as_ref()
+                            .map_or_else(|| "every region".to_owned(), |r| r.as_str().to_owned()),
+                        format!("{}%", b.up_to_percent),
+                        b.approval.to_string(),
+                    ],
+                    actions: vec![],
+                })
+                .collect(),
+            empty: "No discount bands: every discount goes to a human. Set them with PUT \
+                    /api/v1/catalog/discount-bands."
+                .into(),
+        });
+        section.forms.push(FormSpec {
+            id: "new-product",
+            title: "Add a product".into(),
+            action: HERE.into(),
+            submit: "Add product".into(),
+            fields: vec![
+                Field::text("code", "Code")
+                    .hint("Letters, digits and dashes, for example SKY-CHG."),
+                Field::text("name", "Name"),
+                Field::text("description", "Description").optional(),
+            ],
+        });
+        section.forms.push(FormSpec {
+            id: "new-price",
+            title: "Add or replace a list price".into(),
+            action: format!("{HERE}/prices"),
+            submit: "Save price".into(),
+            fields: vec![
+                Field::select(
+                    "product",
+                    "Product",
+                    products.iter().map(|p| (p.code.clone(), p.name.clone())),
+                    "",
+                ),
+                Field::text("sku", "SKU"),
+                Field::text("name", "Name on the quote").optional(),
+                Field::select(
+                    "region",
+                    "Region",
+                    regions
+                        .iter()
+                        .map(|r| (r.code.as_str().to_owned(), r.name.clone())),
+                    "",
+                ),
+                Field::text("currency", "Currency").hint("ISO 4217, for example EUR."),
+                Field::number("list_price", "List price"),
+                Field::select(
+                    "unit",
+                    "Unit",
+                    PriceUnit::ALL
+                        .iter()
+                        .map(|u| (u.as_str().to_owned(), u.as_str().replace('_', " "))),
+                    "per_seat_month",
+                ),
+            ],
+        });
+        section.respond(status)
     }
 }
 
@@ -245,7 +226,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let result = create_from(&state, &signed, input, NewProduct::into_product)
         .await
         .map(|_: Product| ());
-    answer(&state, &signed, result, Notice::Created).await
+    answer::<Catalog>(&state, &signed, result, Notice::Created).await
 }
 
 /// `POST /admin/products/{id}`: name and description.
@@ -269,7 +250,7 @@ pub async fn update(
     )
     .await
     .map(|_| ());
-    answer(&state, &signed, result, Notice::Saved).await
+    answer::<Catalog>(&state, &signed, result, Notice::Saved).await
 }
 
 /// `POST /admin/products/{id}/active`: retires an active product, brings back a retired one.
@@ -295,7 +276,7 @@ pub async fn active(
     )
     .await
     .map(|_| ());
-    answer(&state, &signed, result, Notice::Saved).await
+    answer::<Catalog>(&state, &signed, result, Notice::Saved).await
 }
 
 /// `POST /admin/products/prices`: one price-book row, through the price-book load's checks.
@@ -316,7 +297,7 @@ pub async fn add_price(State(state): State<AppState>, headers: HeaderMap, body: 
             .map_err(|e| problem(catalog_error(e))),
         Err(failed) => Err(failed),
     };
-    answer(&state, &signed, result, Notice::Saved).await
+    answer::<Catalog>(&state, &signed, result, Notice::Saved).await
 }
 
 /// `POST /admin/products/prices/{id}/delete`.
@@ -338,5 +319,5 @@ pub async fn delete_price(
             .map_err(problem),
         Err(_) => Err((StatusCode::NOT_FOUND, "No such price.".to_owned())),
     };
-    answer(&state, &signed, result, Notice::Deleted).await
+    answer::<Catalog>(&state, &signed, result, Notice::Deleted).await
 }

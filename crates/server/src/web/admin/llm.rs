@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::agent::AgentRole;
@@ -14,8 +14,8 @@ use domain::llm_settings::LlmSettingsPatch;
 use serde_json::json;
 
 use super::{
-    DoneQuery, Failed, Field, FormSpec, Notice, Section, Table, TableRow, admin, done, parse,
-    posted, problem, when, write_ctx,
+    AdminSection, Failed, Field, FormSpec, Notice, Section, Table, TableRow, answer, parse, posted,
+    problem, when, write_ctx,
 };
 use crate::state::AppState;
 use crate::web::server_error;
@@ -23,130 +23,137 @@ use crate::web::session::Signed;
 
 const HERE: &str = "/admin/llm";
 
-async fn render(
-    state: &AppState,
-    signed: &Signed,
-    status: StatusCode,
-    notice: Option<&'static str>,
-    error: Option<String>,
-) -> Response {
-    let settings = match state.store.llm_settings(signed.tenant).await {
-        Ok(settings) => settings,
-        Err(e) => return server_error(&e.to_string()),
-    };
-    let month = match crate::budget::month_spend(&state.store, signed.tenant, &settings, true).await
-    {
-        Ok(month) => month,
-        Err(e) => return server_error(&e.to_string()),
-    };
-    let mut section = Section::new(
-        signed,
-        HERE,
-        "Which model answers each agent role, and what a month may spend. Past a budget the \
-         offline engine answers, so the agents keep working. Providers' endpoints and keys are set \
-         in the installation's configuration and never shown.",
-    );
-    section.notice = notice;
-    section.error = error;
-    section.facts = vec![
-        (
-            "Spent this month".into(),
-            format!("${}", month.cost_usd.round_dp(4)),
-        ),
-        ("Tokens this month".into(), month.tokens.to_string()),
-        ("Budget state".into(), month.state.to_string()),
-        ("Since".into(), when(month.since)),
-        (
-            "Last changed".into(),
-            settings.updated_at.map_or_else(|| "never".to_owned(), when),
-        ),
-    ];
-    section.tables.push(Table {
-        caption: "Configured providers".into(),
-        headers: ["Name", "Kind"].map(String::from).to_vec(),
-        rows: state
-            .gateway
-            .providers()
-            .into_iter()
-            .map(|(name, system)| TableRow {
-                cells: vec![name, system.to_owned()],
-                actions: vec![],
-            })
-            .collect(),
-        empty: "No provider is configured: the offline engine answers every role.".into(),
-    });
-    section.tables.push(Table {
-        caption: "Routes in force".into(),
-        headers: ["Role", "Answered by, first choice first", "Set by"]
-            .map(String::from)
-            .to_vec(),
-        rows: AgentRole::ALL
-            .iter()
-            .map(|role| {
-                let own = settings.routes.get(role.as_str());
-                let targets = own
-                    .cloned()
-                    .unwrap_or_else(|| state.gateway.route_targets(role.as_str()));
-                TableRow {
-                    cells: vec![
-                        role.to_string(),
-                        if targets.is_empty() {
-                            "the offline engine".to_owned()
-                        } else {
-                            targets.join(", ")
-                        },
-                        if own.is_some() {
-                            "this tenant"
-                        } else {
-                            "installation"
-                        }
-                        .to_owned(),
-                    ],
-                    actions: vec![],
-                }
-            })
-            .collect(),
-        empty: String::new(),
-    });
-    let routes_text = settings
-        .routes
-        .iter()
-        .map(|(role, targets)| format!("{role} = {}", targets.join(", ")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    section.forms.push(FormSpec {
-        id: "llm",
-        title: "Settings".into(),
-        action: HERE.into(),
-        submit: "Save settings".into(),
-        fields: vec![
-            Field::number("monthly_token_budget", "Monthly token budget")
-                .value(settings.monthly_token_budget.map(|b| b.to_string()).unwrap_or_default())
-                .optional()
-                .hint("Tokens in and out per calendar month (UTC); empty for no limit."),
-            Field::number("monthly_cost_budget_usd", "Monthly cost budget (US dollars)")
-                .value(
-                    settings
-                        .monthly_cost_budget_usd
-                        .map(|b| b.to_string())
-                        .unwrap_or_default(),
-                )
-                .optional()
-                .hint("Empty for no limit."),
-            Field::number("soft_limit_percent", "Warn from (% of a budget)")
-                .value(settings.soft_limit_percent.to_string()),
-            Field::checkbox(
-                "keep_prompts",
-                "Keep prompts and completions in traces (redacted)",
-                settings.keep_prompts,
+/// The section, for the console's shared handlers.
+pub struct Llm;
+
+impl AdminSection for Llm {
+    const HERE: &'static str = HERE;
+
+    async fn render(
+        state: &AppState,
+        signed: &Signed,
+        status: StatusCode,
+        notice: Option<&'static str>,
+        error: Option<String>,
+    ) -> Response {
+        let settings = match state.store.llm_settings(signed.tenant).await {
+            Ok(settings) => settings,
+            Err(e) => return server_error(&e.to_string()),
+        };
+        let month =
+            match crate::budget::month_spend(&state.store, signed.tenant, &settings, true).await {
+                Ok(month) => month,
+                Err(e) => return server_error(&e.to_string()),
+            };
+        let mut section = Section::new(
+            signed,
+            HERE,
+            "Which model answers each agent role, and what a month may spend. Past a budget the \
+             offline engine answers, so the agents keep working. Providers' endpoints and keys are set \
+             in the installation's configuration and never shown.",
+        );
+        section.notice = notice;
+        section.error = error;
+        section.facts = vec![
+            (
+                "Spent this month".into(),
+                format!("${}", month.cost_usd.round_dp(4)),
             ),
-            Field::textarea("routes", "This tenant's own routes")
-                .value(routes_text)
-                .optional()
-                .hint("One role per line: role = provider/model, provider/model. Roles left out use the installation's route."),
-        ],
-    });
-    section.respond(status)
+            ("Tokens this month".into(), month.tokens.to_string()),
+            ("Budget state".into(), month.state.to_string()),
+            ("Since".into(), when(month.since)),
+            (
+                "Last changed".into(),
+                settings.updated_at.map_or_else(|| "never".to_owned(), when),
+            ),
+        ];
+        section.tables.push(Table {
+            caption: "Configured providers".into(),
+            headers: ["Name", "Kind"].map(String::from).to_vec(),
+            rows: state
+                .gateway
+                .providers()
+                .into_iter()
+                .map(|(name, system)| TableRow {
+                    cells: vec![name, system.to_owned()],
+                    actions: vec![],
+                })
+                .collect(),
+            empty: "No provider is configured: the offline engine answers every role.".into(),
+        });
+        section.tables.push(Table {
+            caption: "Routes in force".into(),
+            headers: ["Role", "Answered by, first choice first", "Set by"]
+                .map(String::from)
+                .to_vec(),
+            rows: AgentRole::ALL
+                .iter()
+                .map(|role| {
+                    let own = settings.routes.get(role.as_str());
+                    let targets = own
+                        .cloned()
+                        .unwrap_or_else(|| state.gateway.route_targets(role.as_str()));
+                    TableRow {
+                        cells: vec![
+                            role.to_string(),
+                            if targets.is_empty() {
+                                "the offline engine".to_owned()
+                            } else {
+                                targets.join(", ")
+                            },
+                            if own.is_some() {
+                                "this tenant"
+                            } else {
+                                "installation"
+                            }
+                            .to_owned(),
+                        ],
+                        actions: vec![],
+                    }
+                })
+                .collect(),
+            empty: String::new(),
+        });
+        let routes_text = settings
+            .routes
+            .iter()
+            .map(|(role, targets)| format!("{role} = {}", targets.join(", ")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        section.forms.push(FormSpec {
+            id: "llm",
+            title: "Settings".into(),
+            action: HERE.into(),
+            submit: "Save settings".into(),
+            fields: vec![
+                Field::number("monthly_token_budget", "Monthly token budget")
+                    .value(settings.monthly_token_budget.map(|b| b.to_string()).unwrap_or_default())
+                    .optional()
+                    .hint("Tokens in and out per calendar month (UTC); empty for no limit."),
+                Field::number("monthly_cost_budget_usd", "Monthly cost budget (US dollars)")
+                    .value(
+                        settings
+                            .monthly_cost_budget_usd
+                            .map(|b| b.to_string())
+                            .unwrap_or_default(),
+                    )
+                    .optional()
+                    .hint("Empty for no limit."),
+                Field::number("soft_limit_percent", "Warn from (% of a budget)")
+                    .value(settings.soft_limit_percent.to_string()),
+                Field::checkbox(
+                    "keep_prompts",
+                    "Keep prompts and completions in traces (redacted)",
+                    settings.keep_prompts,
+                ),
+                Field::textarea("routes", "This tenant's own routes")
+                    .value(routes_text)
+                    .optional()
+                    .hint("One role per line: role = provider/model, provider/model. Roles left out use the installation's route."),
+            ],
+        });
+        section.respond(status)
+    }
 }
 
 /// `role = provider/model, provider/model` lines into a routes map.
@@ -172,21 +179,6 @@ fn parse_routes(text: &str) -> Result<BTreeMap<String, Vec<String>>, Failed> {
         routes.insert(role.trim().to_owned(), targets);
     }
     Ok(routes)
-}
-
-/// `GET /admin/llm`.
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<DoneQuery>,
-) -> Response {
-    match admin(&state, &headers).await {
-        Ok(signed) => {
-            let notice = Notice::from_query(query.done.as_deref());
-            render(&state, &signed, StatusCode::OK, notice, None).await
-        }
-        Err(response) => response,
-    }
 }
 
 /// `POST /admin/llm`: the settings, checked as the API checks them (routes must name configured
@@ -237,10 +229,7 @@ pub async fn save(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Ok::<(), Failed>(())
     }
     .await;
-    match result {
-        Ok(()) => done(HERE, Notice::Saved),
-        Err((status, detail)) => render(&state, &signed, status, None, Some(detail)).await,
-    }
+    answer::<Llm>(&state, &signed, result, Notice::Saved).await
 }
 
 #[cfg(test)]

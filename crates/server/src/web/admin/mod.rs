@@ -153,6 +153,48 @@ pub(crate) fn done(section: &str, notice: Notice) -> Response {
     redirect(&format!("{section}?done={}", notice.key()), &[])
 }
 
+/// A section of the console: where it lives and how its page is drawn (with a notice after a
+/// write, or the error of one that failed).
+pub(crate) trait AdminSection {
+    const HERE: &'static str;
+
+    fn render(
+        state: &AppState,
+        signed: &Signed,
+        status: StatusCode,
+        notice: Option<&'static str>,
+        error: Option<String>,
+    ) -> impl std::future::Future<Output = Response> + Send;
+}
+
+/// `GET` of a section: its page, saying what the last write did.
+pub(crate) async fn show<S: AdminSection>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<DoneQuery>,
+) -> Response {
+    match admin(&state, &headers).await {
+        Ok(signed) => {
+            let notice = Notice::from_query(query.done.as_deref());
+            S::render(&state, &signed, StatusCode::OK, notice, None).await
+        }
+        Err(response) => response,
+    }
+}
+
+/// After a write: back to the section saying what happened, or its page again with the error.
+pub(crate) async fn answer<S: AdminSection>(
+    state: &AppState,
+    signed: &Signed,
+    result: Result<(), Failed>,
+    notice: Notice,
+) -> Response {
+    match result {
+        Ok(()) => done(S::HERE, notice),
+        Err((status, detail)) => S::render(state, signed, status, None, Some(detail)).await,
+    }
+}
+
 /// What a redirect after a write says; a fixed set, so a link cannot put words on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {

@@ -3,7 +3,7 @@
 //! contracts and moving money stay forbidden whatever is posted.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::action::ActionKind;
@@ -11,8 +11,7 @@ use domain::guardrail_policy::{GuardrailPolicyPatch, PolicyMode};
 use serde_json::{Map, Value, json};
 
 use super::{
-    DoneQuery, Field, FormSpec, Notice, Section, admin, done, parse, posted, problem, when,
-    write_ctx,
+    AdminSection, Field, FormSpec, Notice, Section, answer, parse, posted, problem, when, write_ctx,
 };
 use crate::state::AppState;
 use crate::web::server_error;
@@ -38,87 +37,79 @@ fn human_only(kind: ActionKind) -> bool {
     matches!(kind, ActionKind::SignContract | ActionKind::MoveMoney)
 }
 
-async fn render(
-    state: &AppState,
-    signed: &Signed,
-    status: StatusCode,
-    notice: Option<&'static str>,
-    error: Option<String>,
-) -> Response {
-    let policy = match state.store.guardrail_policy(signed.tenant).await {
-        Ok(policy) => policy,
-        Err(e) => return server_error(&e.to_string()),
-    };
-    let mut section = Section::new(
-        signed,
-        HERE,
-        "What the agents may do on their own. Whatever waits for approval lands in the approvals \
-         inbox with the agent's reasoning; closing decisions, contracts and payments stay human.",
-    );
-    section.notice = notice;
-    section.error = error;
-    section.facts.push((
-        "Last changed".into(),
-        policy
-            .updated_at
-            .map_or_else(|| "never (defaults)".to_owned(), when),
-    ));
-    let modes = |kind: ActionKind| {
-        PolicyMode::ALL
-            .iter()
-            .filter(move |m| !human_only(kind) || **m == PolicyMode::Forbid)
-            .map(|m| {
-                let label = match m {
-                    PolicyMode::Execute => "runs on its own",
-                    PolicyMode::RequireApproval => "waits for a human",
-                    PolicyMode::Forbid => "forbidden",
-                };
-                (m.as_str().to_owned(), label.to_owned())
-            })
-    };
-    let mut fields: Vec<Field> = ActionKind::ALL
-        .iter()
-        .map(|kind| {
-            Field::select(
-                kind.as_str(),
-                describe(*kind),
-                modes(*kind),
-                policy.mode(*kind).as_str(),
-            )
-        })
-        .collect();
-    fields.push(
-        Field::number(
-            "auto_discount_max_percent",
-            "Discount agents may give without approval (%)",
-        )
-        .value(policy.auto_discount_max_percent.to_string())
-        .hint(
-            "Only when offering a discount runs on its own, and only with nothing else given away.",
-        ),
-    );
-    section.forms.push(FormSpec {
-        id: "policy",
-        title: "Policy".into(),
-        action: HERE.into(),
-        submit: "Save policy".into(),
-        fields,
-    });
-    section.respond(status)
-}
+/// The section, for the console's shared handlers.
+pub struct Policy;
 
-/// `GET /admin/guardrails`.
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<DoneQuery>,
-) -> Response {
-    match admin(&state, &headers).await {
-        Ok(signed) => {
-            let notice = Notice::from_query(query.done.as_deref());
-            render(&state, &signed, StatusCode::OK, notice, None).await
-        }
-        Err(response) => response,
+impl AdminSection for Policy {
+    const HERE: &'static str = HERE;
+
+    async fn render(
+        state: &AppState,
+        signed: &Signed,
+        status: StatusCode,
+        notice: Option<&'static str>,
+        error: Option<String>,
+    ) -> Response {
+        let policy = match state.store.guardrail_policy(signed.tenant).await {
+            Ok(policy) => policy,
+            Err(e) => return server_error(&e.to_string()),
+        };
+        let mut section = Section::new(
+            signed,
+            HERE,
+            "What the agents may do on their own. Whatever waits for approval lands in the approvals \
+             inbox with the agent's reasoning; closing decisions, contracts and payments stay human.",
+        );
+        section.notice = notice;
+        section.error = error;
+        section.facts.push((
+            "Last changed".into(),
+            policy
+                .updated_at
+                .map_or_else(|| "never (defaults)".to_owned(), when),
+        ));
+        let modes = |kind: ActionKind| {
+            PolicyMode::ALL
+                .iter()
+                .filter(move |m| !human_only(kind) || **m == PolicyMode::Forbid)
+                .map(|m| {
+                    let label = match m {
+                        PolicyMode::Execute => "runs on its own",
+                        PolicyMode::RequireApproval => "waits for a human",
+                        PolicyMode::Forbid => "forbidden",
+                    };
+                    (m.as_str().to_owned(), label.to_owned())
+                })
+        };
+        let mut fields: Vec<Field> = ActionKind::ALL
+            .iter()
+            .map(|kind| {
+                Field::select(
+                    kind.as_str(),
+                    describe(*kind),
+                    modes(*kind),
+                    policy.mode(*kind).as_str(),
+                )
+            })
+            .collect();
+        fields.push(
+            Field::number(
+                "auto_discount_max_percent",
+                "Discount agents may give without approval (%)",
+            )
+            .value(policy.auto_discount_max_percent.to_string())
+            .hint(
+                "Only when offering a discount runs on its own, and only with nothing else given away.",
+            ),
+        );
+        section.forms.push(FormSpec {
+            id: "policy",
+            title: "Policy".into(),
+            action: HERE.into(),
+            submit: "Save policy".into(),
+            fields,
+        });
+        section.respond(status)
     }
 }
 
@@ -147,8 +138,5 @@ pub async fn save(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             .map_err(problem),
         Err(failed) => Err(failed),
     };
-    match result {
-        Ok(()) => done(HERE, Notice::Saved),
-        Err((status, detail)) => render(&state, &signed, status, None, Some(detail)).await,
-    }
+    answer::<Policy>(&state, &signed, result, Notice::Saved).await
 }

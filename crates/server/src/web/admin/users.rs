@@ -3,7 +3,7 @@
 //! themselves here, so the console always keeps someone who can use it.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::region::Region;
@@ -11,8 +11,8 @@ use domain::user::{NewUser, Role, User, UserPatch};
 use serde_json::json;
 
 use super::{
-    DoneQuery, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, admin, done, posted,
-    problem, write_ctx,
+    AdminSection, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, answer, done,
+    posted, problem, write_ctx,
 };
 use crate::state::AppState;
 use crate::web::server_error;
@@ -22,138 +22,130 @@ const HERE: &str = "/admin/users";
 /// Most users the page lists.
 const MAX_USERS: usize = 2000;
 
-async fn render(
-    state: &AppState,
-    signed: &Signed,
-    status: StatusCode,
-    notice: Option<&'static str>,
-    error: Option<String>,
-) -> Response {
-    let store = &state.store;
-    let (users, regions) = match tokio::try_join!(
-        store.list_all::<User>(signed.tenant, Vec::new(), MAX_USERS),
-        store.list_all::<Region>(signed.tenant, Vec::new(), 1000),
-    ) {
-        Ok(found) => found,
-        Err(e) => return server_error(&e.to_string()),
-    };
-    let roles = || {
-        Role::ALL
-            .iter()
-            .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
-    };
-    let region_options = || {
-        std::iter::once((String::new(), "no home region".to_owned())).chain(
-            regions
-                .iter()
-                .map(|r| (r.code.as_str().to_owned(), r.code.as_str().to_owned())),
-        )
-    };
-    let mut section = Section::new(
-        signed,
-        HERE,
-        "People sign in with their email and password; their role decides what they may do. \
-         Deactivated people cannot sign in, and their sessions stop working at once.",
-    );
-    section.notice = notice;
-    section.error = error;
-    section.tables.push(Table {
-        caption: format!("{} people", users.len()),
-        headers: ["Name", "Email", "Role", "Home region", "State", "Change"]
-            .map(String::from)
-            .to_vec(),
-        rows: users
-            .iter()
-            .map(|u| {
-                let base = format!("{HERE}/{}", u.id);
-                TableRow {
-                    cells: vec![
-                        u.name.clone(),
-                        u.email.as_str().to_owned(),
-                        u.role.to_string(),
-                        u.home_region
-                            .as_ref()
-                            .map_or_else(|| "–".to_owned(), |r| r.as_str().to_owned()),
-                        if u.active { "active" } else { "deactivated" }.to_owned(),
-                    ],
-                    actions: vec![
-                        RowAction {
-                            action: format!("{base}/role"),
-                            submit: "Save".into(),
-                            aria: format!("Save the role and region of {}", u.name),
-                            fields: vec![
-                                Field::select(
-                                    "role",
-                                    format!("Role of {}", u.name),
-                                    roles(),
-                                    u.role.as_str(),
-                                ),
-                                Field::select(
-                                    "home_region",
-                                    format!("Home region of {}", u.name),
-                                    region_options(),
-                                    u.home_region.as_ref().map_or("", |r| r.as_str()),
-                                ),
-                            ],
-                            danger: false,
-                        },
-                        RowAction {
-                            action: format!("{base}/active"),
-                            submit: if u.active { "Deactivate" } else { "Reactivate" }.into(),
-                            aria: format!(
-                                "{} {}",
-                                if u.active { "Deactivate" } else { "Reactivate" },
-                                u.name
-                            ),
-                            fields: vec![],
-                            danger: u.active,
-                        },
-                        RowAction {
-                            action: format!("{base}/password"),
-                            submit: "Set password".into(),
-                            aria: format!("Set the password of {}", u.name),
-                            fields: vec![Field::password(
-                                "password",
-                                format!("New password for {} (12 characters or more)", u.name),
-                            )],
-                            danger: false,
-                        },
-                    ],
-                }
-            })
-            .collect(),
-        empty: "No people yet.".into(),
-    });
-    section.forms.push(FormSpec {
-        id: "new-user",
-        title: "Add a person".into(),
-        action: HERE.into(),
-        submit: "Add".into(),
-        fields: vec![
-            Field::text("name", "Name"),
-            Field::email("email", "Email"),
-            Field::select("role", "Role", roles(), "rep"),
-            Field::select("home_region", "Home region", region_options(), "").optional(),
-            Field::password("password", "Password")
-                .optional()
-                .hint("12 characters or more; leave empty to set it later."),
-        ],
-    });
-    section.respond(status)
-}
+/// The section, for the console's shared handlers.
+pub struct Users;
 
-/// `GET /admin/users`.
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<DoneQuery>,
-) -> Response {
-    match admin(&state, &headers).await {
-        Ok(signed) => {
-            let notice = super::Notice::from_query(query.done.as_deref());
-            render(&state, &signed, StatusCode::OK, notice, None).await
-        }
-        Err(response) => response,
+impl AdminSection for Users {
+    const HERE: &'static str = HERE;
+
+    async fn render(
+        state: &AppState,
+        signed: &Signed,
+        status: StatusCode,
+        notice: Option<&'static str>,
+        error: Option<String>,
+    ) -> Response {
+        let store = &state.store;
+        let (users, regions) = match tokio::try_join!(
+            store.list_all::<User>(signed.tenant, Vec::new(), MAX_USERS),
+            store.list_all::<Region>(signed.tenant, Vec::new(), 1000),
+        ) {
+            Ok(found) => found,
+            Err(e) => return server_error(&e.to_string()),
+        };
+        let roles = || {
+            Role::ALL
+                .iter()
+                .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+        };
+        let region_options = || {
+            std::iter::once((String::new(), "no home region".to_owned())).chain(
+                regions
+                    .iter()
+                    .map(|r| (r.code.as_str().to_owned(), r.code.as_str().to_owned())),
+            )
+        };
+        let mut section = Section::new(
+            signed,
+            HERE,
+            "People sign in with their email and password; their role decides what they may do. \
+             Deactivated people cannot sign in, and their sessions stop working at once.",
+        );
+        section.notice = notice;
+        section.error = error;
+        section.tables.push(Table {
+            caption: format!("{} people", users.len()),
+            headers: ["Name", "Email", "Role", "Home region", "State", "Change"]
+                .map(String::from)
+                .to_vec(),
+            rows: users
+                .iter()
+                .map(|u| {
+                    let base = format!("{HERE}/{}", u.id);
+                    TableRow {
+                        cells: vec![
+                            u.name.clone(),
+                            u.email.as_str().to_owned(),
+                            u.role.to_string(),
+                            u.home_region
+                                .as_ref()
+                                .map_or_else(|| "–".to_owned(), |r| r.as_str().to_owned()),
+                            if u.active { "active" } else { "deactivated" }.to_owned(),
+                        ],
+                        actions: vec![
+                            RowAction {
+                                action: format!("{base}/role"),
+                                submit: "Save".into(),
+                                aria: format!("Save the role and region of {}", u.name),
+                                fields: vec![
+                                    Field::select(
+                                        "role",
+                                        format!("Role of {}", u.name),
+                                        roles(),
+                                        u.role.as_str(),
+                                    ),
+                                    Field::select(
+                                        "home_region",
+                                        format!("Home region of {}", u.name),
+                                        region_options(),
+                                        u.home_region.as_ref().map_or("", |r| r.as_str()),
+                                    ),
+                                ],
+                                danger: false,
+                            },
+                            RowAction {
+                                action: format!("{base}/active"),
+                                submit: if u.active { "Deactivate" } else { "Reactivate" }.into(),
+                                aria: format!(
+                                    "{} {}",
+                                    if u.active { "Deactivate" } else { "Reactivate" },
+                                    u.name
+                                ),
+                                fields: vec![],
+                                danger: u.active,
+                            },
+                            RowAction {
+                                action: format!("{base}/password"),
+                                submit: "Set password".into(),
+                                aria: format!("Set the password of {}", u.name),
+                                fields: vec![Field::password(
+                                    "password",
+                                    format!("New password for {} (12 characters or more)", u.name),
+                                )],
+                                danger: false,
+                            },
+                        ],
+                    }
+                })
+                .collect(),
+            empty: "No people yet.".into(),
+        });
+        section.forms.push(FormSpec {
+            id: "new-user",
+            title: "Add a person".into(),
+            action: HERE.into(),
+            submit: "Add".into(),
+            fields: vec![
+                Field::text("name", "Name"),
+                Field::email("email", "Email"),
+                Field::select("role", "Role", roles(), "rep"),
+                Field::select("home_region", "Home region", region_options(), "").optional(),
+                Field::password("password", "Password")
+                    .optional()
+                    .hint("12 characters or more; leave empty to set it later."),
+            ],
+        });
+        section.respond(status)
     }
 }
 
@@ -168,7 +160,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     if !password.is_empty()
         && let Err(e) = domain::session::check_password(&password)
     {
-        return render(
+        return Users::render(
             &state,
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -189,7 +181,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     {
         Ok(user) => user,
         Err(e) => {
-            return render(
+            return Users::render(
                 &state,
                 &signed,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -211,7 +203,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let w = write_ctx(&signed);
     if let Err(e) = state.store.create(&w, user.clone(), None).await {
         let (status, detail) = problem(e);
-        return render(&state, &signed, status, None, Some(detail)).await;
+        return Users::render(&state, &signed, status, None, Some(detail)).await;
     }
     if let Some(hash) = hash
         && let Err(e) = state.store.set_password(&w, user.id, &hash).await
@@ -225,7 +217,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
             tracing::error!(error = %undo, "removing a user whose password could not be stored");
         }
         let (status, detail) = problem(e);
-        return render(&state, &signed, status, None, Some(detail)).await;
+        return Users::render(&state, &signed, status, None, Some(detail)).await;
     }
     done(HERE, Notice::Created)
 }
@@ -233,7 +225,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
 /// The user of a path, or the page again saying there is none.
 async fn target(state: &AppState, signed: &Signed, raw: &str) -> Result<User, Response> {
     let missing = || async {
-        render(
+        Users::render(
             state,
             signed,
             StatusCode::NOT_FOUND,
@@ -261,7 +253,7 @@ async fn patch(
     let patch: UserPatch = match serde_json::from_value(patch) {
         Ok(patch) => patch,
         Err(e) => {
-            return render(
+            return Users::render(
                 state,
                 signed,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -271,7 +263,7 @@ async fn patch(
             .await;
         }
     };
-    match state
+    let result = state
         .store
         .update(
             &write_ctx(signed),
@@ -280,13 +272,9 @@ async fn patch(
             |u: &mut User| patch.apply(u),
         )
         .await
-    {
-        Ok(_) => done(HERE, Notice::Saved),
-        Err(e) => {
-            let (status, detail) = problem(e);
-            render(state, signed, status, None, Some(detail)).await
-        }
-    }
+        .map(|_| ())
+        .map_err(problem);
+    answer::<Users>(state, signed, result, Notice::Saved).await
 }
 
 /// `POST /admin/users/{id}/role`: role and home region.
@@ -305,7 +293,7 @@ pub async fn role(
         Err(response) => return response,
     };
     if user.id == signed.user.id && form.get("role") != Role::Admin.as_str() {
-        return render(
+        return Users::render(
             &state,
             &signed,
             StatusCode::CONFLICT,
@@ -339,7 +327,7 @@ pub async fn active(
         Err(response) => return response,
     };
     if user.id == signed.user.id {
-        return render(
+        return Users::render(
             &state,
             &signed,
             StatusCode::CONFLICT,
@@ -368,7 +356,7 @@ pub async fn password(
     };
     let password = form.raw("password").to_owned();
     if let Err(e) = domain::session::check_password(&password) {
-        return render(
+        return Users::render(
             &state,
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -381,15 +369,10 @@ pub async fn password(
         Ok(hash) => hash,
         Err(e) => return server_error(&e),
     };
-    match state
+    let result = state
         .store
         .set_password(&write_ctx(&signed), user.id, &hash)
         .await
-    {
-        Ok(()) => done(HERE, Notice::PasswordSet),
-        Err(e) => {
-            let (status, detail) = problem(e);
-            render(&state, &signed, status, None, Some(detail)).await
-        }
-    }
+        .map_err(problem);
+    answer::<Users>(&state, &signed, result, Notice::PasswordSet).await
 }
