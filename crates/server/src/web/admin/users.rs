@@ -11,8 +11,8 @@ use domain::user::{NewUser, Role, User, UserPatch};
 use serde_json::json;
 
 use super::{
-    AdminSection, Field, FormSpec, Notice, RowAction, Section, Table, TableRow, answer, done,
-    posted, problem, write_ctx,
+    AdminSection, Field, FormData, FormSpec, Notice, RowAction, Section, Table, TableRow, answer,
+    done, posted, problem, write_ctx,
 };
 use crate::state::AppState;
 use crate::web::server_error;
@@ -222,24 +222,32 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     done(HERE, Notice::Created)
 }
 
-/// The user of a path, or the page again saying there is none.
-async fn target(state: &AppState, signed: &Signed, raw: &str) -> Result<User, Response> {
-    let missing = || async {
-        Users::render(
+/// The admin, the posted form and the user of the path; or the response to send instead (the
+/// page again, saying there is no such person, for an unknown or another tenant's id).
+async fn posted_on_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    raw: &str,
+) -> Result<(Signed, FormData, User), Response> {
+    let (signed, form) = posted(state, headers, body).await?;
+    let found = match uuid::Uuid::try_parse(raw) {
+        Ok(id) => state.store.get::<User>(signed.tenant, id).await,
+        Err(_) => Err(store::Error::NotFound {
+            resource: "user",
+            id: raw.to_owned(),
+        }),
+    };
+    match found {
+        Ok(user) => Ok((signed, form, user)),
+        Err(store::Error::NotFound { .. }) => Err(Users::render(
             state,
-            signed,
+            &signed,
             StatusCode::NOT_FOUND,
             None,
             Some("No such person.".into()),
         )
-        .await
-    };
-    let Ok(id) = uuid::Uuid::try_parse(raw) else {
-        return Err(missing().await);
-    };
-    match state.store.get::<User>(signed.tenant, id).await {
-        Ok(user) => Ok(user),
-        Err(store::Error::NotFound { .. }) => Err(missing().await),
+        .await),
         Err(e) => Err(server_error(&e.to_string())),
     }
 }
@@ -284,12 +292,8 @@ pub async fn role(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (signed, form) = match posted(&state, &headers, &body).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    let user = match target(&state, &signed, &id).await {
-        Ok(user) => user,
+    let (signed, form, user) = match posted_on_user(&state, &headers, &body, &id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     if user.id == signed.user.id && form.get("role") != Role::Admin.as_str() {
@@ -318,12 +322,8 @@ pub async fn active(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (signed, _) = match posted(&state, &headers, &body).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    let user = match target(&state, &signed, &id).await {
-        Ok(user) => user,
+    let (signed, _, user) = match posted_on_user(&state, &headers, &body, &id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     if user.id == signed.user.id {
@@ -346,12 +346,8 @@ pub async fn password(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (signed, form) = match posted(&state, &headers, &body).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    let user = match target(&state, &signed, &id).await {
-        Ok(user) => user,
+    let (signed, form, user) = match posted_on_user(&state, &headers, &body, &id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let password = form.raw("password").to_owned();
