@@ -253,22 +253,12 @@ async fn load_room(
             )
         })
         .collect();
-    let account_plan = store
-        .plan_history(tenant, PlanKind::Account, account.id.as_uuid(), None, 1)
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|v| {
-            serde_json::from_value::<agents::crew::sales::plans::AccountPlan>(v.plan).ok()
-        });
-    let plan = store
-        .plan_history(tenant, PlanKind::Opportunity, deal.id.as_uuid(), None, 1)
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|v| {
-            serde_json::from_value::<agents::crew::sales::plans::OpportunityPlan>(v.plan).ok()
-        });
+    let account_plan: Option<agents::crew::sales::plans::AccountPlan> =
+        agents::crew::sales::plans::latest(store, tenant, PlanKind::Account, account.id.as_uuid())
+            .await?;
+    let plan: Option<agents::crew::sales::plans::OpportunityPlan> =
+        agents::crew::sales::plans::latest(store, tenant, PlanKind::Opportunity, deal.id.as_uuid())
+            .await?;
     let elements = card
         .as_ref()
         .map(|c| {

@@ -431,18 +431,13 @@ pub async fn outreach_input(
         .into_iter()
         .next()
         .map(|v| v.scorecard);
-    let plan = store
-        .plan_history(
-            tenant,
-            domain::plan::PlanKind::Opportunity,
-            deal.id.as_uuid(),
-            None,
-            1,
-        )
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|v| serde_json::from_value::<super::plans::OpportunityPlan>(v.plan).ok());
+    let plan: Option<super::plans::OpportunityPlan> = super::plans::latest(
+        store,
+        tenant,
+        domain::plan::PlanKind::Opportunity,
+        deal.id.as_uuid(),
+    )
+    .await?;
     let activities = super::intelligence::account_activities(store, tenant, account.id).await?;
     let with_contact = activities
         .iter()

@@ -149,6 +149,22 @@ fn cause(activity: Option<&Activity>) -> String {
     }
 }
 
+/// The latest stored plan of a subject (an account or an opportunity), decoded; `None` when it
+/// has none, or only one in a shape this version cannot read.
+pub async fn latest<P: serde::de::DeserializeOwned>(
+    store: &Store,
+    tenant: TenantId,
+    kind: PlanKind,
+    subject: uuid::Uuid,
+) -> Result<Option<P>, store::Error> {
+    Ok(store
+        .plan_history(tenant, kind, subject, None, 1)
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|v| serde_json::from_value::<P>(v.plan).ok()))
+}
+
 /// Appends the next version of a plan when its items changed; returns whether it did.
 #[expect(clippy::too_many_arguments, reason = "one version's fields")]
 async fn append_if_changed<P: Serialize + serde::de::DeserializeOwned>(
