@@ -342,6 +342,37 @@ fn write_ctx(signed: &Signed) -> WriteCtx {
     )
 }
 
+/// The signed-in writer, the approval of the path and its decision form, read with its CSRF
+/// token checked; or the response to send instead.
+async fn posted_decision<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    body: &Bytes,
+    csrf_of: fn(&T) -> &str,
+) -> Result<(Signed, Approval, T), Response> {
+    let signed = writer(state, headers).await?;
+    let approval = load(state, &signed, id).await?;
+    let Some(form) = (body.len() <= MAX_FORM_BYTES)
+        .then(|| serde_urlencoded::from_bytes::<T>(body).ok())
+        .flatten()
+    else {
+        let message = "The form was incomplete or too large.".to_owned();
+        return Err(detail_page(
+            state,
+            &signed,
+            &approval,
+            StatusCode::BAD_REQUEST,
+            Some(message),
+        )
+        .await);
+    };
+    if !same(csrf_of(&form), &signed.session.csrf_token) {
+        return Err(forbidden("The form expired or came from another site."));
+    }
+    Ok((signed, approval, form))
+}
+
 /// `POST /approvals/{id}/approve`.
 pub async fn approve(
     State(state): State<AppState>,
@@ -349,34 +380,11 @@ pub async fn approve(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let signed = match writer(&state, &headers).await {
-        Ok(signed) => signed,
-        Err(response) => return response,
-    };
-    let approval = match load(&state, &signed, &id).await {
-        Ok(approval) => approval,
-        Err(response) => return response,
-    };
-    let form = match (body.len() <= MAX_FORM_BYTES)
-        .then(|| serde_urlencoded::from_bytes::<ApproveForm>(&body).ok())
-        .flatten()
-    {
-        Some(form) => form,
-        None => {
-            let message = "The form was incomplete or too large.".to_owned();
-            return detail_page(
-                &state,
-                &signed,
-                &approval,
-                StatusCode::BAD_REQUEST,
-                Some(message),
-            )
-            .await;
-        }
-    };
-    if !same(&form.csrf, &signed.session.csrf_token) {
-        return forbidden("The form expired or came from another site.");
-    }
+    let (signed, approval, form) =
+        match posted_decision(&state, &headers, &id, &body, |f: &ApproveForm| &f.csrf).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     // An email edited in the form: the same recipients, the new subject and body.
     let payload = match (&approval.payload, form.subject, form.body) {
         (Action::SendEmail(mail), subject, body) => {
@@ -452,31 +460,11 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let signed = match writer(&state, &headers).await {
-        Ok(signed) => signed,
-        Err(response) => return response,
-    };
-    let approval = match load(&state, &signed, &id).await {
-        Ok(approval) => approval,
-        Err(response) => return response,
-    };
-    let Some(form) = (body.len() <= MAX_FORM_BYTES)
-        .then(|| serde_urlencoded::from_bytes::<RejectForm>(&body).ok())
-        .flatten()
-    else {
-        let message = "The form was incomplete or too large.".to_owned();
-        return detail_page(
-            &state,
-            &signed,
-            &approval,
-            StatusCode::BAD_REQUEST,
-            Some(message),
-        )
-        .await;
-    };
-    if !same(&form.csrf, &signed.session.csrf_token) {
-        return forbidden("The form expired or came from another site.");
-    }
+    let (signed, approval, form) =
+        match posted_decision(&state, &headers, &id, &body, |f: &RejectForm| &f.csrf).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     let w = write_ctx(&signed);
     let decided = agents::approvals::reject(
         &state.agents,
