@@ -101,12 +101,23 @@ pub(crate) async fn sign_in(
         .unwrap()
 }
 
-async fn page(app: &TestApp, web: &reqwest::Client, session: &str) -> reqwest::Response {
-    web.get(format!("{}/", app.url))
+/// A page of the web UI with a session's cookie.
+pub(crate) async fn page_at(
+    app: &TestApp,
+    web: &reqwest::Client,
+    session: &str,
+    path: &str,
+) -> reqwest::Response {
+    web.get(format!("{}{path}", app.url))
         .header(COOKIE, format!("aa_session={session}"))
         .send()
         .await
         .unwrap()
+}
+
+/// The home page with a session's cookie.
+async fn page(app: &TestApp, web: &reqwest::Client, session: &str) -> reqwest::Response {
+    page_at(app, web, session, "/").await
 }
 
 async fn people_sign_in_and_out(backend: Backend) {

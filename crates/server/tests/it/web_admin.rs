@@ -3,11 +3,11 @@
 //! another tenant's ids are unknown, and the console keeps its own admin.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::LOCATION;
 use serde_json::json;
 use testkit::{Backend, TestApp, both_backends};
 
-use crate::web::{browser, csrf_field, post_form, session_of, sign_in, user};
+use crate::web::{browser, csrf_field, page_at as get, post_form, session_of, sign_in, user};
 
 /// A form posted to a path, and the status it must get.
 type Case<'a> = (String, Vec<(&'a str, String)>, StatusCode);
@@ -23,14 +23,6 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/usage", "Latest calls"),
     ("/admin/keys", "Create key"),
 ];
-
-async fn get(app: &TestApp, web: &reqwest::Client, session: &str, path: &str) -> reqwest::Response {
-    web.get(format!("{}{path}", app.url))
-        .header(COOKIE, format!("aa_session={session}"))
-        .send()
-        .await
-        .unwrap()
-}
 
 /// Posts a form and expects the redirect back to the section, saying what happened.
 async fn posts(
